@@ -1,0 +1,95 @@
+"""Access control in one place: load an object only if the current user may see it, else 404.
+
+Roles are checked here too; a template never decides who may see what.
+"""
+
+from functools import wraps
+
+from flask import abort, request, session
+from flask_login import current_user, login_required
+
+from app import db
+from domain import access
+from domain.models import Customer, Invoice, Member, Reseller, Subscription
+
+ACTING_ON = "acting_on"
+
+
+def _one_or_404(query, object_id):
+    try:
+        object_id = int(object_id)
+    except (TypeError, ValueError):
+        abort(404)
+    entity = query.column_descriptions[0]["entity"]
+    found = db.session.scalar(query.where(entity.id == object_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def customer_or_404(customer_id) -> Customer:
+    return _one_or_404(access.visible_customers(current_user), customer_id)
+
+
+def subscription_or_404(subscription_id) -> Subscription:
+    return _one_or_404(access.visible_subscriptions(current_user), subscription_id)
+
+
+def member_or_404(member_id) -> Member:
+    return _one_or_404(access.visible_members(current_user), member_id)
+
+
+def invoice_or_404(invoice_id) -> Invoice:
+    return _one_or_404(access.visible_invoices(current_user), invoice_id)
+
+
+def reseller_required(view):
+    """Let only a reseller's users in; everyone else gets 404, as if the page did not exist."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.reseller_id is None:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def operator_required(view):
+    """Let only vendor operators in."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_operator:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def current_reseller() -> Reseller:
+    return current_user.reseller_user.reseller
+
+
+def acting_on() -> Customer | None:
+    """The customer chosen under Acting On, if the user may still see it."""
+    customer_id = session.get(ACTING_ON)
+    if customer_id is None:
+        return None
+    customer = db.session.scalar(access.visible_customers(current_user).where(Customer.id == customer_id))
+    if customer is None:
+        session.pop(ACTING_ON, None)
+    return customer
+
+
+def apply_acting_on_choice() -> None:
+    """Remember ``?customer=ID`` (the Acting On form) in the session; an empty value clears it."""
+    if "customer" not in request.args or not current_user.is_authenticated:
+        return
+    choice = request.args["customer"]
+    if choice == "":
+        session.pop(ACTING_ON, None)
+    else:
+        session[ACTING_ON] = customer_or_404(choice).id

@@ -1,0 +1,128 @@
+"""Log in and out, reset a forgotten password, activate an invited account."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app import db, limiter
+from domain import accounts, outbox
+from domain.errors import DomainError
+
+from .forms import ActivateForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account named in the form, whatever address the requests come from."""
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_LIMIT"]
+
+
+@bp.get("/")
+def home():
+    """Send each person to the console of their role."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.is_operator:
+        return redirect(url_for("vendor.home"))
+    if current_user.reseller_id is not None:
+        return redirect(url_for("dashboard.index"))
+    return redirect(url_for("portal.home"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+def login():
+    """Log in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("E-mail or password is incorrect.")
+        else:
+            login_user(user)
+            db.session.commit()
+            return redirect(url_for("auth.home"), 303)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out and forget the session."""
+    logout_user()
+    flash("You have been logged out.")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_account_key)
+def forgot_password():
+    """Send a one-hour reset link; say the same thing whether the address has an account or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.user_by_email(form.email.data)
+        if user is not None:
+            if user.is_active:
+                link = url_for("auth.reset_password", token=accounts.make_link_token(user, "reset"), _external=True)
+                outbox.enqueue(user.email, "Reset your Seatdesk password", render_template(
+                    "email/reset_password.txt", user=user, link=link), kind="password_reset")
+            else:
+                link = url_for("auth.activate", token=accounts.make_link_token(user, "activate"), _external=True)
+                outbox.enqueue(user.email, "Activate your Seatdesk account", render_template(
+                    "email/activate.txt", user=user, link=link), kind="activation")
+            db.session.commit()
+        flash("If an account exists for that address, we have sent it a link to set a new password. "
+              "The link is valid for one hour.")
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password through a signed, one-hour, single-use link."""
+    user = accounts.user_from_token(token, "reset", current_app.config["RESET_LINK_MAX_AGE"])
+    if user is None or not user.is_active:
+        return render_template("auth/link_invalid.html", request_new=url_for("auth.forgot_password")), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(user, form.password.data)
+        except DomainError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password has been changed. You can log in with it now.")
+            return redirect(url_for("auth.login"), 303)
+    return render_template("auth/set_password.html", form=form, title="Choose a new password")
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+def activate(token: str):
+    """Activate an invited account by setting a password, then log the person in."""
+    user = accounts.user_from_token(token, "activate", current_app.config["ACTIVATION_LINK_MAX_AGE"])
+    if user is None or user.is_active:
+        return render_template("auth/link_invalid.html", request_new=url_for("auth.forgot_password")), 404
+    form = ActivateForm(name=user.name)
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(user, form.password.data, name=form.name.data)
+        except DomainError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your account is active. Welcome to Seatdesk.")
+            return redirect(url_for("auth.home"), 303)
+    return render_template("auth/set_password.html", form=form, title="Activate your account", user=user)

@@ -1,0 +1,38 @@
+"""The reseller console: the side-menu blueprints share one gate and one template context."""
+
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from app import login_manager
+from blueprints.access import acting_on, apply_acting_on_choice, current_reseller
+from domain.customers import acting_on_choices
+
+SIDE_MENU = [
+    ("create.index", "Create"),
+    ("manage.index", "Manage"),
+    ("licenses.index", "Purchase License"),
+    ("business.index", "Business Information"),
+    ("billing.index", "Billing"),
+]
+
+
+def _reseller_gate():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.reseller_id is None:
+        abort(404)
+    apply_acting_on_choice()
+    return None
+
+
+def _console_context() -> dict:
+    return {"side_menu": SIDE_MENU, "reseller": current_reseller(), "acting_on": acting_on(),
+            "acting_on_choices": acting_on_choices(current_user)}
+
+
+def console_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    """A blueprint of the reseller console: reseller users only, Acting On applied, menu in context."""
+    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    bp.before_request(_reseller_gate)
+    bp.context_processor(_console_context)
+    return bp

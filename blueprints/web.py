@@ -1,0 +1,86 @@
+"""Request-wide wiring: login, locale, audit address, security headers, error pages, template helpers."""
+
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from babel.numbers import format_currency, get_currency_precision
+from flask import Flask, render_template, request
+from flask_babel import format_date, get_locale
+from flask_login import current_user
+
+from app import db, login_manager
+from domain import audit
+from domain.models import User
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+
+
+def select_locale() -> str:
+    """The user's saved language, else the browser's, else English."""
+    languages = ["en", "fr", "zh_Hans", "zh"]
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    best = request.accept_languages.best_match(languages) if request else None
+    return "zh_Hans" if best == "zh" else (best or "en")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def money(amount_minor: int, currency: str) -> str:
+    """Format integer minor units in the current locale, rounding half-up before Babel does."""
+    exponent = get_currency_precision(currency)
+    value = Decimal(amount_minor).scaleb(-exponent)
+    with localcontext() as ctx:
+        ctx.rounding = ROUND_HALF_UP
+        return format_currency(value, currency, locale=str(get_locale() or "en"))
+
+
+def init_app(app: Flask) -> None:
+    """Attach login settings, hooks, error pages and template helpers to ``app``."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.session_protection = "strong"
+
+    @app.before_request
+    def remember_address():
+        audit.request_address.set(request.remote_addr)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.teardown_request
+    def rollback_unfinished(error):
+        if error is not None:
+            db.session.rollback()
+
+    for code, title in ((400, "Bad request"), (404, "Not found"), (429, "Too many attempts"), (500, "Error")):
+        app.register_error_handler(code, _error_page(code, title))
+
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else "—"
+    app.jinja_env.globals["get_locale"] = get_locale
+
+
+def _error_page(code: int, title: str):
+    messages = {
+        400: "The request could not be understood. If you submitted a form, reload the page and try again.",
+        404: "There is nothing here, or you may not see it.",
+        429: "Too many attempts. Wait a few minutes, then try again.",
+        500: "Something went wrong on our side. Nothing was saved; please try again.",
+    }
+
+    def handler(error):
+        db.session.rollback()
+        return render_template("error.html", code=code, title=title, message=messages[code]), code
+
+    return handler

@@ -1,0 +1,123 @@
+"""Accounts: password hashing (Argon2id), signed one-purpose links, login, activation, reset.
+
+Signed links carry a fingerprint of the password hash, so a link stops working as soon as it
+has been used to set a password: activation and reset links cannot be replayed.
+"""
+
+import hashlib
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from app import db
+from domain import audit
+from domain.clock import utcnow
+from domain.errors import DomainError
+from domain.models import User
+
+MIN_PASSWORD_LENGTH = 10
+# Verifying against this keeps the time of a failed login the same whether the e-mail exists or not.
+_DUMMY_HASH = None
+
+
+def normalise_email(email: str) -> str:
+    """Return the address as stored: trimmed and lower-cased (one account per mailbox)."""
+    return email.strip().lower()
+
+
+def validate_address(raw: str) -> str:
+    """Check an e-mail address's syntax (no DNS lookup) and return it normalised, or raise DomainError."""
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False, test_environment=True)
+    except EmailNotValidError as error:
+        raise DomainError(f"“{raw.strip()[:80]}” is not a valid e-mail address: {error}", field="email") from error
+    return normalise_email(checked.normalized)
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(time_cost=config["PASSWORD_TIME_COST"], memory_cost=config["PASSWORD_MEMORY_COST"],
+                          parallelism=config["PASSWORD_PARALLELISM"])
+
+
+def hash_password(password: str) -> str:
+    """Hash ``password`` with Argon2id."""
+    return _hasher().hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+
+
+def user_by_email(email: str) -> User | None:
+    """Find the account of ``email``, whatever its case."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None (never saying which part was wrong)."""
+    global _DUMMY_HASH
+    user = user_by_email(email)
+    hasher = _hasher()
+    if user is None or user.password_hash is None:
+        _DUMMY_HASH = _DUMMY_HASH or hasher.hash("not a password")
+        try:
+            hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return None
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if not user.is_active:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"seatdesk.{purpose}")
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+
+
+def make_link_token(user: User, purpose: str) -> str:
+    """Sign a token for ``user`` valid for one ``purpose`` ("reset" or "activate") and one use."""
+    return _serializer(purpose).dumps({"u": user.id, "p": _fingerprint(user)})
+
+
+def user_from_token(token: str, purpose: str, max_age: int) -> User | None:
+    """Return the user a valid, unexpired, unused token names, else None."""
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except BadSignature:
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or data.get("p") != _fingerprint(user):
+        return None
+    return user
+
+
+def set_password(user: User, password: str, *, name: str | None = None) -> None:
+    """Set a new password (and activate an invited account); the caller commits."""
+    check_password_strength(password)
+    before = {"activated": user.is_active}
+    user.password_hash = hash_password(password)
+    if name:
+        user.name = name.strip()
+    action = "user.password_reset" if user.is_active else "user.activated"
+    if not user.is_active:
+        user.activated_at = utcnow()
+    audit.record(user, action, user, before=before, after={"activated": True})
+    db.session.flush()

@@ -1,0 +1,116 @@
+"""Reading customers for lists: one query per page, whatever the number of rows."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from app import db
+from domain.access import visible_customers
+from domain.models import Customer, Member, MemberStatus, Reseller, Subscription, User
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    name: str
+    contact_email: str
+    vat_number: str | None
+    licenses: int | None
+    assigned: int
+    term_months: int | None
+    renewal_date: date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def _assigned_counts() -> sa.Subquery:
+    return (
+        sa.select(Member.subscription_id, sa.func.count().label("assigned"))
+        .where(Member.status != MemberStatus.REMOVED)
+        .group_by(Member.subscription_id)
+        .subquery()
+    )
+
+
+def search_filter(search: str):
+    """Match a customer by name, contact or billing e-mail, or VAT number (case-insensitive)."""
+    pattern = f"%{search.strip().lower()}%"
+    return sa.or_(
+        sa.func.lower(Customer.name).like(pattern),
+        sa.func.lower(Customer.contact_email).like(pattern),
+        sa.func.lower(Customer.billing_email).like(pattern),
+        sa.func.lower(sa.func.coalesce(Customer.vat_number, "")).like(pattern),
+    )
+
+
+def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25) -> Page:
+    """One page of the customers ``user`` may see, with license use, term, renewal and status."""
+    assigned = _assigned_counts()
+    query = (
+        visible_customers(user)
+        .outerjoin(Subscription, Subscription.customer_id == Customer.id)
+        .outerjoin(assigned, assigned.c.subscription_id == Subscription.id)
+        .with_only_columns(
+            Customer.id, Customer.name, Customer.contact_email, Customer.vat_number, Subscription.licenses,
+            sa.func.coalesce(assigned.c.assigned, 0), Subscription.term_months, Subscription.period_end,
+            Subscription.status,
+        )
+    )
+    if search.strip():
+        query = query.where(search_filter(search))
+    total = db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None))
+    page = max(1, min(page, max(1, -(-total // size))))
+    rows = db.session.execute(query.order_by(sa.func.lower(Customer.name), Customer.id)
+                              .limit(size).offset((page - 1) * size)).all()
+    return Page(
+        rows=[CustomerRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], str(r[8]) if r[8] else "no subscription")
+              for r in rows],
+        number=page, size=size, total=total,
+    )
+
+
+def acting_on_choices(user: User) -> list[tuple[int, str]]:
+    """(id, name) of every customer ``user`` may act on, for the Acting On drop-down."""
+    query = visible_customers(user).with_only_columns(Customer.id, Customer.name)
+    return [tuple(row) for row in db.session.execute(query.order_by(sa.func.lower(Customer.name), Customer.id))]
+
+
+def assigned_count(subscription: Subscription) -> int:
+    """Members holding a license (invited or active) of ``subscription``."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Member)
+        .where(Member.subscription_id == subscription.id, Member.status != MemberStatus.REMOVED)
+    )
+
+
+def reseller_usage(reseller: Reseller) -> dict:
+    """Organizations and users in use against the reseller's Allowed Organizations and Allowed Users."""
+    organizations = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Customer).where(Customer.reseller_id == reseller.id))
+    users = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Member)
+        .join(Subscription, Subscription.id == Member.subscription_id)
+        .join(Customer, Customer.id == Subscription.customer_id)
+        .where(Customer.reseller_id == reseller.id, Member.status != MemberStatus.REMOVED))
+    return {"organizations": organizations, "allowed_organizations": reseller.allowed_organizations,
+            "users": users, "allowed_users": reseller.allowed_users}

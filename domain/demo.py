@@ -1,0 +1,110 @@
+"""Demo data for a new installation: a vendor, two resellers with customers, members and logins."""
+
+import unicodedata
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app import db
+from domain.accounts import hash_password
+from domain.clock import today, utcnow
+from domain.periods import add_months
+from domain.models import (
+    Customer, CustomerAdmin, Member, MemberStatus, PaymentMethod, Reseller, ResellerUser, SellerSettings,
+    Subscription, SubscriptionStatus, User, VendorOperator,
+)
+
+DEMO_PASSWORD = "seatdesk-demo"
+OPERATOR = "operator@seatdesk.test"
+RESELLER_A_ADMIN = "anna@northwind-it.test"
+RESELLER_B_ADMIN = "bjorn@baltic-reseller.test"
+CUSTOMER_ADMIN = "carol@acme-consulting.test"
+MEMBER = "dave@acme-consulting.test"
+INVITED = "erin@acme-consulting.test"
+
+_CUSTOMERS_A = [
+    ("Acme Consulting GmbH", "DE", "Berlin", "10115", "Friedrichstraße 12", "DE136695976", 10, 12),
+    ("Bellevue Architectes SARL", "FR", "Lyon", "69002", "4 quai Saint-Antoine", "FR61954506077", 5, 12),
+    ("Canal Logistics BV", "NL", "Rotterdam", "3011", "Blaak 31", "NL004495445B01", 25, 12),
+    ("Dolomiti Design Srl", "IT", "Bolzano", "39100", "Via Museo 5", "IT00743110157", 3, 1),
+    ("Eastside Dental Ltd", "IE", "Dublin", "D02", "12 Baggot Street", "IE6433435F", 8, 12),
+    ("Fjord Analytics AS", "NO", "Bergen", "5003", "Bryggen 7", None, 12, 12),
+    ("Gran Vía Abogados SL", "ES", "Madrid", "28013", "Gran Vía 28", "ESA78109592", 6, 12),
+    ("Hanse Audit AG", "DE", "Hamburg", "20095", "Mönckebergstraße 7", None, 40, 12),
+    ("Iberia Foods SA", "ES", "Sevilla", "41001", "Calle Sierpes 10", None, 15, 1),
+    ("Jutland Wind ApS", "DK", "Aarhus", "8000", "Åboulevarden 3", "DK10150817", 20, 12),
+    ("Kraków Software sp. z o.o.", "PL", "Kraków", "31-042", "Rynek Główny 1", "PL5261025421", 9, 12),
+    ("Lumière Studio SAS", "FR", "Paris", "75003", "12 rue de Bretagne", None, 4, 1),
+]
+_CUSTOMERS_B = [
+    ("Malmö Bygg AB", "SE", "Malmö", "211 20", "Stortorget 1", "SE556043606401", 7, 12),
+    ("Nordic Clinics Oy", "FI", "Helsinki", "00100", "Mannerheimintie 5", None, 30, 12),
+    ("Oslo Media AS", "NO", "Oslo", "0150", "Karl Johans gate 1", None, 2, 1),
+]
+
+
+def _user(email: str, name: str, password_hash: str, *, active: bool = True) -> User:
+    user = User(email=email, name=name, password_hash=password_hash if active else None,
+                activated_at=utcnow() if active else None)
+    db.session.add(user)
+    return user
+
+
+def _customer(reseller: Reseller, row: tuple, index: int) -> Customer:
+    name, country, city, postal_code, street, vat, licenses, term = row
+    slug = unicodedata.normalize("NFKD", name.split()[0]).encode("ascii", "ignore").decode().lower()
+    customer = Customer(reseller=reseller, name=name, street=street, postal_code=postal_code, city=city,
+                        country=country, contact_name=f"Contact {name.split()[0]}",
+                        contact_email=f"it@{slug}.test", billing_email=f"billing@{slug}.test", vat_number=vat)
+    start = today() - timedelta(days=(20 + 37 * index) % (term * 28))
+    subscription = Subscription(customer=customer, term_months=term, licenses=licenses, period_start=start,
+                                period_end=add_months(start, term), status=SubscriptionStatus.ACTIVE,
+                                payment_method=PaymentMethod.BANK_TRANSFER if term == 12 else PaymentMethod.CARD)
+    db.session.add_all([customer, subscription])
+    for n in range(min(licenses - 1, 4)):
+        db.session.add(Member(subscription=subscription, email=f"user{n + 1}@{slug}.test",
+                              status=MemberStatus.ACTIVE if n % 2 == 0 else MemberStatus.INVITED,
+                              activated_at=utcnow() if n % 2 == 0 else None))
+    return customer
+
+
+def seed(*, fast_hash: str | None = None) -> dict | None:
+    """Load the demo data once; return the logins, or None when it is already there."""
+    if db.session.scalar(sa.select(User.id).where(User.email == OPERATOR)) is not None:
+        return None
+    password_hash = fast_hash or hash_password(DEMO_PASSWORD)
+    db.session.add(SellerSettings(
+        list_price_minor=1000, currency="EUR", legal_name="Example Software GmbH", street="Musterstraße 1",
+        postal_code="10115", city="Berlin", country="DE", vat_number="DE136695976",
+        iban="DE89370400440532013000", bic="COBADEFFXXX",
+        invoice_footer="Example Software GmbH · Managing director: Jane Example · Amtsgericht Berlin HRB 12345"))
+    operator = _user(OPERATOR, "Olivia Operator", password_hash)
+    db.session.add(VendorOperator(user=operator))
+
+    reseller_a = Reseller(name="Northwind IT SAS", street="10 rue de la Paix", postal_code="75002", city="Paris",
+                          country="FR", vat_number="FR61954506077", contact_email=RESELLER_A_ADMIN,
+                          billing_email="billing@northwind-it.test", discount_bp=2000,
+                          allowed_organizations=20, allowed_users=200)
+    reseller_b = Reseller(name="Baltic Reseller AB", street="Drottninggatan 1", postal_code="111 51",
+                          city="Stockholm", country="SE", vat_number="SE556043606401",
+                          contact_email=RESELLER_B_ADMIN, billing_email="billing@baltic-reseller.test",
+                          discount_bp=1500)
+    db.session.add_all([reseller_a, reseller_b])
+    db.session.add(ResellerUser(user=_user(RESELLER_A_ADMIN, "Anna Northwind", password_hash), reseller=reseller_a))
+    db.session.add(ResellerUser(user=_user(RESELLER_B_ADMIN, "Björn Baltic", password_hash), reseller=reseller_b))
+
+    customers = [_customer(reseller_a, row, i) for i, row in enumerate(_CUSTOMERS_A)]
+    for i, row in enumerate(_CUSTOMERS_B):
+        _customer(reseller_b, row, i)
+    acme = customers[0]
+    carol = _user(CUSTOMER_ADMIN, "Carol Acme", password_hash)
+    db.session.add(CustomerAdmin(customer=acme, user=carol))
+    dave = _user(MEMBER, "Dave Acme", password_hash)
+    erin = _user(INVITED, None, password_hash, active=False)
+    db.session.add(Member(subscription=acme.subscription, email=MEMBER, user=dave, status=MemberStatus.ACTIVE,
+                          activated_at=utcnow()))
+    db.session.add(Member(subscription=acme.subscription, email=INVITED, user=erin, status=MemberStatus.INVITED))
+    db.session.flush()
+    return {"vendor operator": OPERATOR, "reseller admin (Northwind IT)": RESELLER_A_ADMIN,
+            "reseller admin (Baltic Reseller)": RESELLER_B_ADMIN, "customer admin (Acme)": CUSTOMER_ADMIN,
+            "member (Acme)": MEMBER, "invited, not yet active": erin}
