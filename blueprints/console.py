@@ -26,6 +26,8 @@ def _reseller_gate():
 
 
 def _console_context() -> dict:
+    if not current_user.is_authenticated or current_user.reseller_id is None:
+        return {}  # an error page rendered for someone refused at the gate
     return {"side_menu": SIDE_MENU, "reseller": current_reseller(), "acting_on": acting_on(),
             "acting_on_choices": acting_on_choices(current_user)}
 

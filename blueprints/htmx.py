@@ -1,6 +1,6 @@
 """htmx helpers: a page's own template answers both the whole page and the parts htmx asks for."""
 
-from flask import make_response, request, render_template
+from flask import make_response, render_template, request
 from jinja2_fragments.flask import render_blocks
 
 CONTENT_REGION = "content"  # id of <main>; the Acting On switch swaps it

@@ -4,6 +4,7 @@ Signed links carry a fingerprint of the password hash, so a link stops working a
 has been used to set a password: activation and reset links cannot be replayed.
 """
 
+import contextlib
 import hashlib
 
 import sqlalchemy as sa
@@ -67,10 +68,8 @@ def authenticate(email: str, password: str) -> User | None:
     hasher = _hasher()
     if user is None or user.password_hash is None:
         _DUMMY_HASH = _DUMMY_HASH or hasher.hash("not a password")
-        try:
+        with contextlib.suppress(VerificationError):
             hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         return None
     try:
         hasher.verify(user.password_hash, password)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app import db
 from domain.access import visible_customers
 from domain.models import Customer, Member, MemberStatus, Reseller, Subscription, User
+from domain.pages import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -21,26 +22,6 @@ class CustomerRow:
     term_months: int | None
     renewal_date: date | None
     status: str
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
 
 
 def _assigned_counts() -> sa.Subquery:
@@ -78,15 +59,10 @@ def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25
     )
     if search.strip():
         query = query.where(search_filter(search))
-    total = db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None))
-    page = max(1, min(page, max(1, -(-total // size))))
-    rows = db.session.execute(query.order_by(sa.func.lower(Customer.name), Customer.id)
-                              .limit(size).offset((page - 1) * size)).all()
-    return Page(
-        rows=[CustomerRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], str(r[8]) if r[8] else "no subscription")
-              for r in rows],
-        number=page, size=size, total=total,
-    )
+    result = paginate(query, page=page, size=size, order_by=(sa.func.lower(Customer.name), Customer.id),
+                      scalars=False)
+    rows = [CustomerRow(*r[:8], status=str(r[8]) if r[8] else "no subscription") for r in result.rows]
+    return Page(rows=rows, number=result.number, size=result.size, total=result.total)
 
 
 def acting_on_choices(user: User) -> list[tuple[int, str]]:

@@ -8,11 +8,21 @@ import sqlalchemy as sa
 from app import db
 from domain.accounts import hash_password
 from domain.clock import today, utcnow
-from domain.periods import add_months
 from domain.models import (
-    Customer, CustomerAdmin, Member, MemberStatus, PaymentMethod, Reseller, ResellerUser, SellerSettings,
-    Subscription, SubscriptionStatus, User, VendorOperator,
+    Customer,
+    CustomerAdmin,
+    Member,
+    MemberStatus,
+    PaymentMethod,
+    Reseller,
+    ResellerUser,
+    SellerSettings,
+    Subscription,
+    SubscriptionStatus,
+    User,
+    VendorOperator,
 )
+from domain.periods import add_months
 
 DEMO_PASSWORD = "seatdesk-demo"
 OPERATOR = "operator@seatdesk.test"

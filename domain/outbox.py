@@ -5,6 +5,7 @@ the message with its error and retry it with exponential back-off; a message is 
 its own commit right after the SMTP server accepted it, so none is sent twice.
 """
 
+import contextlib
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
@@ -64,7 +65,9 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             smtp.send_message(_as_email(message))
         except (OSError, smtplib.SMTPException) as error:
             _record_failure(message, error)
-            smtp = None
+            if smtp is not None:  # a refused message may leave the session unusable: start afresh
+                smtp.close()
+                smtp = None
             failed += 1
         else:
             message.status = OutboxStatus.SENT
@@ -74,10 +77,8 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             sent += 1
         db.session.commit()
     if smtp is not None:
-        try:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
     return sent, failed
 
 

@@ -19,8 +19,18 @@ from app import create_app, db
 from domain.accounts import hash_password
 from domain.clock import utcnow
 from domain.models import (
-    Base, Customer, CustomerAdmin, Member, MemberStatus, PaymentMethod, Reseller, ResellerUser, Subscription,
-    SubscriptionStatus, User, VendorOperator,
+    Base,
+    Customer,
+    CustomerAdmin,
+    Member,
+    MemberStatus,
+    PaymentMethod,
+    Reseller,
+    ResellerUser,
+    Subscription,
+    SubscriptionStatus,
+    User,
+    VendorOperator,
 )
 from domain.periods import add_months
 

@@ -3,7 +3,6 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from blueprints.fields import EmailAddress
-
 from domain.accounts import MIN_PASSWORD_LENGTH
 
 

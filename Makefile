@@ -1,0 +1,42 @@
+# Seatdesk: `make run` sets up and serves the app, `make test` sets up and runs the tests.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+APT_PACKAGES := chromium postgresql redis-server fonts-wqy-microhei poppler-utils
+
+.PHONY: run test setup system-packages db demo lint clean
+
+run: setup db demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(PY) -m pytest $(ARGS)
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# Debian packages the browser tests, the PostgreSQL run and the PDFs need (run as root or with sudo).
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+
+db: setup
+	$(FLASK) db upgrade
+
+demo: setup
+	$(FLASK) seed-demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) instance test-results

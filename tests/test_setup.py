@@ -1,0 +1,98 @@
+"""The application as a newcomer starts it: configuration, migrations, CLI commands."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from app import create_app, db
+from domain.models import Base, Customer, Member, User, VendorOperator
+
+
+def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_ENV_NAME", "production")
+    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    with pytest.raises(RuntimeError, match="default SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("FLASK_SECRET_KEY", "a real secret")
+    assert create_app().config["SECRET_KEY"] == "a real secret"
+
+
+def test_database_url_is_read_from_the_environment(monkeypatch):
+    monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.internal/seatdesk")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db.internal/seatdesk"
+
+
+def test_the_migrations_build_exactly_the_schema_of_the_models(app):
+    """``flask db upgrade`` on an empty database gives the tables, columns and indexes of domain/models.py."""
+    db.session.remove()
+    Base.metadata.drop_all(db.engine)
+    upgrade()
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert diff == []
+        tables = set(sa.inspect(connection).get_table_names())
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables and "alembic_version" in tables
+    db.session.remove()
+    Base.metadata.drop_all(db.engine)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE alembic_version"))
+    Base.metadata.create_all(db.engine)
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_seed_demo_loads_once_and_prints_the_logins(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    for email in ("operator@seatdesk.test", "anna@northwind-it.test", "bjorn@baltic-reseller.test",
+                  "carol@acme-consulting.test", "dave@acme-consulting.test"):
+        assert email in first.output
+    assert "/activate/" in first.output
+    counts = [_count(m) for m in (User, Customer, Member)]
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "already loaded" in second.output
+    assert [_count(m) for m in (User, Customer, Member)] == counts
+
+
+def test_the_demo_logins_work(app):
+    from tests.conftest import login
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    client = app.test_client()
+    anna = db.session.scalar(sa.select(User).where(User.email == "anna@northwind-it.test"))
+    login(client, anna, "seatdesk-demo")
+    assert "Acme Consulting GmbH" in client.get("/console/").text
+
+
+def test_create_operator_makes_a_vendor_operator(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-operator", "Ops@Example.test"], input="a long password\na long password\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "ops@example.test"))
+    assert user.is_active and db.session.get(VendorOperator, user.id) is not None
+    again = runner.invoke(args=["create-operator", "ops@example.test", "--password", "a long password"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(args=["create-operator", "x@example.test", "--password", "short"])
+    assert short.exit_code != 0 and _count(VendorOperator) == 1
+
+
+def test_outbox_send_says_where_mail_stays_without_a_server(app):
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "stay readable in the outbox" in result.output
+
+
+def test_outbox_send_delivers_over_smtp(app, smtp_server):
+    from domain import outbox
+
+    port, inbox = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    outbox.enqueue("x@example.test", "Hi", "Body", kind="test")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "1 sent, 0 failed" in result.output and len(inbox.messages) == 1

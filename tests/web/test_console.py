@@ -1,0 +1,180 @@
+import re
+
+import pytest
+
+from app import db
+from domain.models import Invoice, PaymentMethod
+from tests.conftest import HTMX, login
+
+CONTENT = {**HTMX, "HX-Target": "content"}
+PAGES = ["/console/", "/console/create/", "/console/manage/", "/console/licenses/", "/console/business/",
+         "/console/billing/"]
+
+
+@pytest.fixture
+def north(make):
+    """A reseller with three customers, logged in as its admin."""
+    reseller = make.reseller("Northwind IT", allowed_organizations=20, allowed_users=50)
+    customers = [make.customer(reseller, "Acme GmbH", members=3, licenses=5, vat_number="DE136695976"),
+                 make.customer(reseller, "Bellevue SARL", country="FR", contact_email="it@bellevue.test"),
+                 make.customer(reseller, "Canal BV", country="NL", term=1)]
+    return reseller, make.reseller_admin(reseller), customers
+
+
+@pytest.fixture
+def logged_in(client, north):
+    login(client, north[1])
+    return client
+
+
+def test_the_dashboard_has_the_side_menu_and_the_reseller_customers(logged_in, north, make):
+    make.customer(make.reseller(), "Other Reseller Customer")
+    page = logged_in.get("/console/").text
+    for label in ("Create", "Manage", "Purchase License", "Business Information", "Billing", "Acting On"):
+        assert label in page
+    assert all(name in page for name in ("Acme GmbH", "Bellevue SARL", "Canal BV"))
+    assert "Other Reseller Customer" not in page
+    assert "3 of 20 organizations" in page and "3 of 50 users" in page
+
+
+def test_the_dashboard_shows_licenses_used_term_renewal_and_status(logged_in, north):
+    table = logged_in.get("/console/").text.split('id="customer-table"')[1]
+    row = re.search(r"Acme GmbH.*?</tr>", table, re.S).group(0)
+    subscription = north[2][0].subscription
+    assert "3 / 5" in row and "12 mo" in row and "active" in row
+    assert subscription.period_end.strftime("%Y") in row
+
+
+@pytest.mark.parametrize("query, expected", [("acme", {"Acme GmbH"}), ("IT@BELLEVUE", {"Bellevue SARL"}),
+                                             ("DE1366", {"Acme GmbH"}), ("zzz", set())])
+def test_the_dashboard_searches_name_email_and_vat_number(logged_in, north, query, expected):
+    table = logged_in.get(f"/console/?q={query}", headers=HTMX).text
+    assert table.lstrip().startswith('<div id="customer-table">')
+    assert {n for n in ("Acme GmbH", "Bellevue SARL", "Canal BV") if n in table} == expected
+
+
+def test_the_customer_list_is_paginated(logged_in, north, make, app):
+    app.config["PAGE_SIZE"] = 2
+    first = logged_in.get("/console/").text.split('id="customer-table"')[1]
+    second = logged_in.get("/console/?page=2", headers=HTMX).text
+    assert "Acme GmbH" in first and "Canal BV" not in first and "Page 1 of 2" in first
+    assert "Canal BV" in second and "Acme GmbH" not in second
+    assert "Canal BV" in logged_in.get("/console/?page=99", headers=HTMX).text  # past the end shows the last page
+
+
+def test_every_console_page_renders_whole_and_as_the_content_region(logged_in, north):
+    for url in PAGES:
+        whole = logged_in.get(url)
+        assert whole.status_code == 200 and "<html" in whole.text and 'id="acting-on"' in whole.text, url
+        part = logged_in.get(url, headers=CONTENT)
+        assert part.status_code == 200 and "<html" not in part.text and 'id="acting-on"' not in part.text, url
+        assert "HX-Request" in part.headers["Vary"]
+
+
+def test_a_boosted_request_gets_the_whole_page(logged_in, north):
+    response = logged_in.get("/console/", headers={**HTMX, "HX-Boosted": "true"})
+    assert "<html" in response.text
+
+
+def test_acting_on_swaps_the_content_region_and_is_remembered(logged_in, north):
+    acme = north[2][0]
+    part = logged_in.get(f"/console/manage/?customer={acme.id}", headers=CONTENT)
+    assert "<html" not in part.text and "Manage · Acme GmbH" in part.text and "m0." in part.text
+    # remembered in the session for the other pages
+    assert "Acme GmbH" in logged_in.get("/console/business/").text
+    assert f'<option value="{acme.id}" selected>' in logged_in.get("/console/billing/").text
+    # an empty choice clears it
+    cleared = logged_in.get("/console/manage/?customer=").text
+    assert "Choose a customer under Acting On" in cleared
+
+
+def test_acting_on_works_without_javascript_as_a_plain_get_form(logged_in, north):
+    page = logged_in.get("/console/").text
+    form = re.search(r'<form id="acting-on"[^>]*>', page).group(0)
+    assert 'method="get"' in form and 'action="/console/"' in form
+    assert "<noscript><button>Go</button></noscript>" in page
+    canal = north[2][2]
+    whole = logged_in.get(f"/console/?customer={canal.id}").text
+    assert "Acting on" in whole and "<h2>Canal BV</h2>" in whole
+
+
+def test_the_acting_on_list_holds_only_the_reseller_customers(logged_in, north, make):
+    other = make.customer(make.reseller(), "Not Mine")
+    options = re.findall(r'<option value="(\d+)"', logged_in.get("/console/").text)
+    assert sorted(map(int, options)) == sorted(c.id for c in north[2]) and str(other.id) not in options
+
+
+def test_pages_that_need_a_customer_ask_for_one(logged_in, north):
+    for url in ("/console/manage/", "/console/licenses/", "/console/business/"):
+        assert "Choose a customer under Acting On" in logged_in.get(url).text
+
+
+def test_manage_shows_license_counts_and_members_with_search(logged_in, north):
+    acme = north[2][0]
+    page = logged_in.get(f"/console/manage/?customer={acme.id}").text
+    figures = re.findall(r"<dt>(\w[\w ]*)</dt><dd>([^<]+)</dd>", page)
+    assert ("Licenses", "5") in figures and ("Assigned", "3") in figures and ("Unused", "2") in figures
+    table = logged_in.get("/console/manage/?q=m1.", headers=HTMX).text
+    assert table.lstrip().startswith('<div id="member-table">') and "m1." in table and "m0." not in table
+
+
+def test_create_tells_a_reseller_at_its_organization_limit_before_filling_anything(client, make):
+    reseller = make.reseller(allowed_organizations=1)
+    make.customer(reseller)
+    login(client, make.reseller_admin(reseller))
+    page = client.get("/console/create/").text
+    assert "reached your limit of 1 organizations" in page
+
+
+def test_billing_lists_invoices_of_the_acting_on_customer_or_all(logged_in, north, make):
+    from datetime import date
+
+    reseller, _, (acme, bellevue, _canal) = north
+    for n, customer in enumerate((acme, bellevue)):
+        db.session.add(Invoice(number=f"2026-00000{n + 1}", customer_id=customer.id, reseller_id=reseller.id,
+                               issued_on=date(2026, 11, 1 + n), due_on=date(2026, 12, 1),
+                               supply_start=date(2026, 11, 1), supply_end=date(2027, 11, 1),
+                               currency="EUR", net_minor=10000, vat_minor=1900, gross_minor=11900,
+                               payment_method=PaymentMethod.BANK_TRANSFER, vat_treatment="domestic",
+                               rf_reference=f"RF0{n}", snapshot={}))
+    db.session.commit()
+    everything = logged_in.get("/console/billing/").text
+    assert "2026-000001" in everything and "2026-000002" in everything and "€119.00" in everything
+    only_acme = logged_in.get(f"/console/billing/?customer={acme.id}", headers=HTMX).text
+    assert only_acme.lstrip().startswith('<div id="invoice-table">')
+    assert "2026-000001" in only_acme and "2026-000002" not in only_acme
+
+
+def test_customer_users_and_operators_cannot_enter_the_reseller_console(client, north, make):
+    acme = north[2][0]
+    for user in (make.customer_admin(acme), make.member(acme)[0], make.operator()):
+        login(client, user)
+        for url in PAGES:
+            assert client.get(url).status_code == 404, (user, url)
+        client.post("/logout")
+
+
+def test_the_vendor_home_lists_resellers_with_customer_and_license_counts(client, north, make):
+    make.reseller("Baltic AB")
+    login(client, make.operator())
+    page = client.get("/vendor/").text
+    row = re.search(r"Northwind IT.*?</tr>", page, re.S).group(0)
+    cells = re.findall(r'<td class="num">([^<]+)</td>', row)
+    assert [c.strip() for c in cells] == ["3 / 20", "25", "3 / 50"]
+    assert "Baltic AB" in page
+
+
+def test_the_vendor_home_is_for_operators_only(client, north):
+    login(client, north[1])
+    assert client.get("/vendor/").status_code == 404
+
+
+def test_the_portal_shows_an_administrator_its_organization_and_a_member_its_license(client, north, make):
+    acme = north[2][0]
+    login(client, make.customer_admin(acme))
+    page = client.get("/portal/").text
+    assert "You administer" in page and "Acme GmbH" in page and "Bellevue" not in page
+    client.post("/logout")
+    login(client, make.member(acme)[0])
+    page = client.get("/portal/").text
+    assert "Your license" in page and "Acme GmbH" in page and "You administer" not in page
