@@ -1,0 +1,38 @@
+"""Amounts: integer minor units at rest, Decimal in arithmetic, ROUND_HALF_UP to the currency's unit."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import get_currency_precision
+
+BASIS_POINTS = Decimal(10000)
+
+
+def exponent(currency: str) -> int:
+    """Digits after the decimal point of ``currency`` (EUR 2, JPY 0, BHD 3)."""
+    return get_currency_precision(currency)
+
+
+def to_decimal(amount_minor: int, currency: str) -> Decimal:
+    """1935 EUR cents -> Decimal('19.35')."""
+    return Decimal(amount_minor).scaleb(-exponent(currency))
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Decimal('19.354') EUR -> 1935, rounding half up to the currency's minor unit."""
+    return int(amount.scaleb(exponent(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def round_half_up(value: Decimal) -> int:
+    """Round a value already expressed in minor units to a whole minor unit, halves away from zero."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def share(amount_minor: int, rate_bp: int) -> int:
+    """``rate_bp`` basis points of ``amount_minor``, rounded half up (VAT, discounts)."""
+    return round_half_up(Decimal(amount_minor) * Decimal(rate_bp) / BASIS_POINTS)
+
+
+def percent(rate_bp: int) -> str:
+    """2000 -> '20', 2550 -> '25.5' (for reasons and labels)."""
+    text = f"{Decimal(rate_bp) / 100:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,155 @@
+"""VAT (R7): the decision table, EU standard rates from a dated data file, VAT-number checks.
+
+The seller is established in one EU member state (its country is configuration). For electronic
+services: a customer in the seller's state pays the seller's rate; a customer in another EU state
+with a valid VAT number is invoiced under reverse charge (0 %, with the mention); an EU customer
+without one pays its own state's rate; a customer outside the EU pays no EU VAT.
+Numbers are checked offline with python-stdnum; a VIES confirmation, when the vendor turns it on,
+is one more condition for reverse charge.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.eu import vat as eu_vat
+
+from domain.errors import DomainError
+from domain.money import percent
+
+RATES_FILE = Path(__file__).parent / "data" / "eu_vat_rates.csv"
+
+# Adjective of each member state, for reasons such as "Swedish VAT 25 %".
+ADJECTIVES = {
+    "AT": "Austrian", "BE": "Belgian", "BG": "Bulgarian", "HR": "Croatian", "CY": "Cypriot", "CZ": "Czech",
+    "DK": "Danish", "EE": "Estonian", "FI": "Finnish", "FR": "French", "DE": "German", "GR": "Greek",
+    "HU": "Hungarian", "IE": "Irish", "IT": "Italian", "LV": "Latvian", "LT": "Lithuanian",
+    "LU": "Luxembourgish", "MT": "Maltese", "NL": "Dutch", "PL": "Polish", "PT": "Portuguese", "RO": "Romanian",
+    "SK": "Slovak", "SI": "Slovenian", "ES": "Spanish", "SE": "Swedish",
+}
+REVERSE_CHARGE_MENTION = "Reverse charge: VAT to be accounted for by the customer (Art. 196 Directive 2006/112/EC)"
+OUTSIDE_EU_MENTION = "VAT not applicable: service supplied outside the EU (Art. 44 Directive 2006/112/EC)"
+CATEGORY = {"domestic": "S", "destination": "S", "reverse_charge": "AE", "outside_eu": "O"}
+MENTION = {"reverse_charge": REVERSE_CHARGE_MENTION, "outside_eu": OUTSIDE_EU_MENTION}
+
+
+@dataclass(frozen=True)
+class VatDecision:
+    """How one sale is taxed, and why, in words a reseller understands."""
+
+    treatment: str  # domestic, reverse_charge, destination, outside_eu
+    rate_bp: int
+    category: str  # EN 16931 VAT category: S standard, AE reverse charge, O not subject
+    reason: str
+    mention: str | None  # the legal mention printed on the invoice
+    customer_vat: str | None
+
+
+@cache
+def _rates() -> dict[str, list[tuple[date, int]]]:
+    table: dict[str, list[tuple[date, int]]] = {}
+    with RATES_FILE.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        for row in rows:
+            table.setdefault(row["country"], []).append((date.fromisoformat(row["effective_from"]),
+                                                         int(row["rate_bp"])))
+    return {country: sorted(entries) for country, entries in table.items()}
+
+
+def is_eu(country: str) -> bool:
+    return country in _rates()
+
+
+def standard_rate(country: str, on: date) -> int:
+    """The standard rate of an EU member state in force on ``on``, in basis points."""
+    entries = [rate for since, rate in _rates().get(country, []) if since <= on]
+    if not entries:
+        raise DomainError(f"No VAT rate is known for {country} on {on.isoformat()}.")
+    return entries[-1]
+
+
+def vat_prefix(country: str) -> str:
+    """The VAT-number prefix of a member state: Greece is EL, not GR."""
+    return "EL" if country == "GR" else country
+
+
+def _country_of_prefix(prefix: str) -> str:
+    return "GR" if prefix == "EL" else prefix
+
+
+def _adjective(country: str) -> str:
+    return ADJECTIVES.get(country, country)
+
+
+def normalise_vat_number(raw: str | None, country: str) -> str | None:
+    """Check a VAT number offline and return its compact form (GR -> EL), or None when empty.
+
+    Raises DomainError with a message for the form field when the number is malformed, fails its
+    check digits, is a non-Union OSS number (EU...), or belongs to another country than ``country``.
+    """
+    if raw is None or not raw.strip():
+        return None
+    number = eu_vat.compact(raw)
+    if number[:2] == "GR":
+        number = "EL" + number[2:]
+    prefix = number[:2]
+    if prefix in {"EU", "IM"}:
+        raise DomainError("An EU… number is a non-Union OSS registration, not a member state's VAT number; "
+                          "it cannot be used for VAT deduction.", field="vat_number")
+    if not is_eu(_country_of_prefix(prefix)):
+        raise DomainError("Enter a VAT number of an EU member state, starting with its country code "
+                          "(for example FR, DE, EL).", field="vat_number")
+    if not is_eu(country):
+        raise DomainError("Only customers in the EU can use a VAT number for VAT deduction; leave it empty.",
+                          field="vat_number")
+    if prefix != vat_prefix(country):
+        raise DomainError(f"This is a {_adjective(_country_of_prefix(prefix))} VAT number, but the customer is "
+                          f"in {country}. Use the customer's own VAT number or correct the country.",
+                          field="vat_number")
+    try:
+        eu_vat.validate(number)
+    except stdnum_errors.InvalidChecksum as error:
+        raise DomainError("The check digits of this VAT number do not match: look for a typing error.",
+                          field="vat_number") from error
+    except stdnum_errors.ValidationError as error:
+        raise DomainError(f"This is not the format of a {_adjective(country)} VAT number.",
+                          field="vat_number") from error
+    return number
+
+
+def decide(*, seller_country: str, customer_country: str, vat_number: str | None, on: date,
+           vies_confirmed: bool | None = None) -> VatDecision:
+    """Apply the decision table to a sale made on ``on``.
+
+    ``vat_number`` must come from ``normalise_vat_number``. ``vies_confirmed`` is None when the
+    VIES check is off, else whether VIES confirmed the number; False refuses reverse charge.
+    """
+    if customer_country == seller_country:
+        rate = standard_rate(seller_country, on)
+        return VatDecision("domestic", rate, "S", f"{_adjective(seller_country)} VAT {percent(rate)} %", None,
+                           vat_number)
+    if not is_eu(customer_country):
+        return VatDecision("outside_eu", 0, "O", "Outside the EU: no VAT", OUTSIDE_EU_MENTION, vat_number)
+    if vat_number and vies_confirmed is not False:
+        return VatDecision("reverse_charge", 0, "AE",
+                           f"Reverse charge: valid {_adjective(customer_country)} VAT number {vat_number}",
+                           REVERSE_CHARGE_MENTION, vat_number)
+    rate = standard_rate(customer_country, on)
+    why = " (VAT number not confirmed by VIES)" if vat_number else ""
+    return VatDecision("destination", rate, "S", f"{_adjective(customer_country)} VAT {percent(rate)} %{why}",
+                       None, vat_number)
+
+
+def check_vies(vat_number: str) -> bool:
+    """Ask the EU's VIES service whether ``vat_number`` is registered; False when it cannot answer.
+
+    Only called when the vendor turns the VIES check on; tests replace it, as VIES cannot be
+    reached from here.
+    """
+    try:
+        return bool(eu_vat.check_vies(vat_number, timeout=10)["valid"])
+    except Exception:  # no SOAP client, network down, national database unavailable: not confirmed
+        return False
