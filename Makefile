@@ -6,13 +6,16 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 APT_PACKAGES := chromium postgresql redis-server fonts-wqy-microhei poppler-utils
 
-.PHONY: run test setup system-packages db demo lint clean
+.PHONY: run test bench setup system-packages db demo lint clean
 
 run: setup db demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(PY) -m pytest $(ARGS)
+
+bench: setup
+	$(PY) -m benchmarks.invoices
 
 setup: $(VENV)/.installed
 

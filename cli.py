@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_operator)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(invoices_group)
 
 
 @click.command("seed-demo")
@@ -77,3 +78,20 @@ def outbox_send():
         return
     sent, failed = outbox.send_pending()
     click.echo(f"{sent} sent, {failed} failed (kept for a later attempt).")
+
+
+@click.group("invoices")
+def invoices_group():
+    """Issued invoices and credit notes."""
+
+
+@invoices_group.command("verify")
+def invoices_verify():
+    """Re-hash every stored PDF and report any whose bytes changed since issue."""
+    from invoices import issuing
+
+    mismatches = issuing.verify()
+    if mismatches:
+        raise click.ClickException(f"{len(mismatches)} stored PDF(s) do not match their SHA-256: "
+                                   + ", ".join(mismatches))
+    click.echo("Every stored PDF matches its SHA-256.")

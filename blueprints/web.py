@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app import db, login_manager
 from domain import audit
+from domain.pricing import term_label
 from domain.models import User
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page(code, title))
 
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["term"] = term_label
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else "—"
     app.jinja_env.globals["get_locale"] = get_locale
 

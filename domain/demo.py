@@ -1,11 +1,12 @@
 """Demo data for a new installation: a vendor, two resellers with customers, members and logins."""
 
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from app import db
+from domain import orders, pricing
 from domain.accounts import hash_password
 from domain.clock import today, utcnow
 from domain.models import (
@@ -13,6 +14,8 @@ from domain.models import (
     CustomerAdmin,
     Member,
     MemberStatus,
+    OrderKind,
+    OrderStatus,
     PaymentMethod,
     Reseller,
     ResellerUser,
@@ -78,6 +81,25 @@ def _customer(reseller: Reseller, row: tuple, index: int) -> Customer:
     return customer
 
 
+def _invoice(customer: Customer) -> None:
+    """Order and invoice the customer's current period by bank transfer, as Create would have."""
+    from invoices import issuing
+
+    subscription = customer.subscription
+    quote = pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
+                          vat_number=customer.vat_number, licenses=subscription.licenses,
+                          months=subscription.term_months, on=subscription.period_start, customer_id=customer.id,
+                          description=f"Business subscription, {pricing.term_label(subscription.term_months)}")
+    order = orders.record(customer, quote, kind=OrderKind.CREATE, payment_method=subscription.payment_method,
+                          idempotency_key=f"demo-{customer.id}", supply_start=subscription.period_start,
+                          supply_end=subscription.period_end, placed_by=None,
+                          status=OrderStatus.PAID if subscription.payment_method == PaymentMethod.CARD
+                          else OrderStatus.INVOICED)
+    if order.status == OrderStatus.PAID:
+        order.paid_at = datetime.combine(subscription.period_start, time(9, 30))
+    issuing.issue(order, on=subscription.period_start)
+
+
 def seed(*, fast_hash: str | None = None) -> dict | None:
     """Load the demo data once; return the logins, or None when it is already there."""
     if db.session.scalar(sa.select(User.id).where(User.email == OPERATOR)) is not None:
@@ -115,6 +137,8 @@ def seed(*, fast_hash: str | None = None) -> dict | None:
                           activated_at=utcnow()))
     db.session.add(Member(subscription=acme.subscription, email=INVITED, user=erin, status=MemberStatus.INVITED))
     db.session.flush()
+    for customer in sorted(customers[:4], key=lambda c: c.subscription.period_start):  # numbers follow dates
+        _invoice(customer)
     return {"vendor operator": OPERATOR, "reseller admin (Northwind IT)": RESELLER_A_ADMIN,
             "reseller admin (Baltic Reseller)": RESELLER_B_ADMIN, "customer admin (Acme)": CUSTOMER_ADMIN,
             "member (Acme)": MEMBER, "invited, not yet active": erin}

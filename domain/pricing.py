@@ -65,6 +65,11 @@ class Quote:
         return Decimal(self.list_unit_minor) * (BASIS_POINTS - self.discount_bp) / BASIS_POINTS
 
 
+def term_label(months: int) -> str:
+    """``1 month``, ``12 months``."""
+    return f"{months} month" if months == 1 else f"{months} months"
+
+
 def vat_totals(lines: tuple[Line, ...] | list[Line], category: str) -> tuple[VatTotal, ...]:
     """VAT per rate, computed on the total taxable amount of each rate, never summed per line (BR-CO-17)."""
     taxable: dict[int, int] = {}
@@ -111,6 +116,26 @@ def remaining_months(period_start: date, period_end: date, on: date) -> int:
     while elapsed + 1 < term and add_months(period_start, elapsed + 1) <= on:
         elapsed += 1
     return term - elapsed
+
+
+def price(*, reseller_discount_bp: int, country: str, vat_number: str | None, licenses: int, months: int,
+          on: date, customer_id: int | None = None, description: str = "Business subscription") -> Quote:
+    """Quote a sale to a customer in ``country`` at the vendor's current price list and VAT rules.
+
+    ``vat_number`` must be normalised already. With the vendor's VIES check on, reverse charge also
+    needs VIES to confirm the number.
+    """
+    from domain import seller, vat
+
+    settings = seller.settings()
+    confirmed = None
+    if settings.vies_enabled and vat_number and country != settings.country and vat.is_eu(country):
+        confirmed = vat.check_vies(vat_number)
+    decision = vat.decide(seller_country=settings.country, customer_country=country, vat_number=vat_number, on=on,
+                          vies_confirmed=confirmed)
+    return quote(licenses=licenses, months=months, list_unit_minor=settings.list_price_minor,
+                 currency=settings.currency, discount_bp=discount_for(customer_id, reseller_discount_bp),
+                 vat=decision, description=description)
 
 
 def discount_for(customer_id: int | None, reseller_discount_bp: int) -> int:

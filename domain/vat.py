@@ -9,6 +9,7 @@ is one more condition for reverse charge.
 """
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -92,10 +93,8 @@ def normalise_vat_number(raw: str | None, country: str) -> str | None:
     """
     if raw is None or not raw.strip():
         return None
-    number = eu_vat.compact(raw)
-    if number[:2] == "GR":
-        number = "EL" + number[2:]
-    prefix = number[:2]
+    prefix = re.sub(r"[^A-Za-z0-9]", "", raw).upper()[:2]
+    prefix = "EL" if prefix == "GR" else prefix
     if prefix in {"EU", "IM"}:
         raise DomainError("An EU… number is a non-Union OSS registration, not a member state's VAT number; "
                           "it cannot be used for VAT deduction.", field="vat_number")
@@ -110,14 +109,14 @@ def normalise_vat_number(raw: str | None, country: str) -> str | None:
                           f"in {country}. Use the customer's own VAT number or correct the country.",
                           field="vat_number")
     try:
-        eu_vat.validate(number)
+        number = eu_vat.validate(raw)
     except stdnum_errors.InvalidChecksum as error:
         raise DomainError("The check digits of this VAT number do not match: look for a typing error.",
                           field="vat_number") from error
     except stdnum_errors.ValidationError as error:
         raise DomainError(f"This is not the format of a {_adjective(country)} VAT number.",
                           field="vat_number") from error
-    return number
+    return "EL" + number[2:] if number.startswith("GR") else number
 
 
 def decide(*, seller_country: str, customer_country: str, vat_number: str | None, on: date,

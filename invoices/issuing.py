@@ -33,8 +33,8 @@ PAYMENT_DAYS = 30
 
 
 def _party(record, name: str | None = None) -> dict:
-    return {"name": name or record.name, "street": record.street, "postal_code": record.postal_code, "city": record.city,
-            "country": record.country, "vat_number": record.vat_number}
+    return {"name": name or record.name, "street": record.street, "postal_code": record.postal_code,
+            "city": record.city, "country": record.country, "vat_number": record.vat_number}
 
 
 def _totals(lines: list[dict], category: str) -> list[dict]:

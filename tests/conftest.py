@@ -16,17 +16,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app import create_app, db
+from domain import orders, pricing
 from domain.accounts import hash_password
 from domain.clock import utcnow
 from domain.models import (
     Base,
     Customer,
     CustomerAdmin,
+    Invoice,
     Member,
     MemberStatus,
+    OrderKind,
+    OrderStatus,
     PaymentMethod,
     Reseller,
     ResellerUser,
+    SellerSettings,
     Subscription,
     SubscriptionStatus,
     User,
@@ -35,6 +40,10 @@ from domain.models import (
 from domain.periods import add_months
 
 PASSWORD = "correct horse battery"
+SELLER = {"list_price_minor": 1000, "currency": "EUR", "legal_name": "Example Software GmbH",
+          "street": "Musterstraße 1", "postal_code": "10115", "city": "Berlin", "country": "DE",
+          "vat_number": "DE136695976", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX",
+          "invoice_footer": "Example Software GmbH · Amtsgericht Berlin HRB 12345"}
 HTMX = {"HX-Request": "true"}
 
 
@@ -147,6 +156,39 @@ class Factory:
                                   status=MemberStatus.ACTIVE))
         db.session.commit()
         return customer
+
+    def order(self, customer, *, licenses=None, payment_method=PaymentMethod.BANK_TRANSFER, on=None):
+        """An order for the customer's current period, priced by the real price list and VAT rules."""
+        subscription = customer.subscription
+        on = on or subscription.period_start
+        quote = pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
+                              vat_number=customer.vat_number, licenses=licenses or subscription.licenses,
+                              months=subscription.term_months, on=on, customer_id=customer.id)
+        order = orders.record(customer, quote, kind=OrderKind.CREATE, payment_method=payment_method,
+                              idempotency_key=f"test-{self._n()}", supply_start=on, supply_end=subscription.period_end,
+                              placed_by=None, status=OrderStatus.INVOICED
+                              if payment_method == PaymentMethod.BANK_TRANSFER else OrderStatus.PAID)
+        db.session.commit()
+        return order
+
+    def invoice(self, customer, **order_values) -> Invoice:
+        """An issued invoice (real PDF) of a new order of ``customer``."""
+        from invoices import issuing
+
+        self.seller()
+        invoice = issuing.issue(self.order(customer, **order_values), on=customer.subscription.period_start)
+        db.session.commit()
+        return invoice
+
+    def seller(self, **values) -> SellerSettings:
+        """The vendor's price list and seller details (EUR 10.00 a license a month, German seller)."""
+        existing = db.session.scalar(sa.select(SellerSettings))
+        if existing is not None:
+            return existing
+        settings = SellerSettings(**{**SELLER, **values})
+        db.session.add(settings)
+        db.session.commit()
+        return settings
 
     def customer_admin(self, customer, email=None) -> User:
         user = self.user(email)

@@ -4,8 +4,9 @@ from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from blueprints.access import acting_on
+from blueprints.access import acting_on, invoice_or_404
 from blueprints.console import console_blueprint
+from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
 from domain.access import visible_invoices
 from domain.models import Invoice
@@ -24,3 +25,10 @@ def index():
     invoices = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
                         order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), options=(joinedload(Invoice.customer),))
     return render("billing/index.html", "invoice_table", invoices=invoices)
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+def invoice_pdf(invoice_id: int):
+    """Serve the stored PDF of an invoice, byte for byte as issued."""
+    invoice = invoice_or_404(invoice_id)
+    return stored_pdf(invoice)

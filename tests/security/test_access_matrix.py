@@ -25,9 +25,10 @@ def tenants(make):
     a, b = make.reseller("A"), make.reseller("B")
     mine = make.customer(a, "Mine", members=2)
     theirs = make.customer(b, "Theirs", members=2)
+    invoice = make.invoice(theirs)
     return {"admin": make.reseller_admin(a), "mine": mine, "theirs": theirs,
             "objects": {"customer_id": theirs.id, "subscription_id": theirs.subscription.id,
-                        "member_id": theirs.subscription.members.first().id}}
+                        "member_id": theirs.subscription.members.first().id, "invoice_id": invoice.id}}
 
 
 def test_no_route_gives_reseller_a_an_object_of_reseller_b(app, client, tenants):

@@ -1,0 +1,50 @@
+import hashlib
+
+import sqlalchemy as sa
+
+from app import db
+from domain.models import Invoice
+from tests.conftest import HTMX, login
+
+
+def test_an_invoice_downloads_as_the_exact_stored_bytes(client, make):
+    reseller = make.reseller()
+    customer = make.customer(reseller)
+    invoice = make.invoice(customer)
+    login(client, make.reseller_admin(reseller))
+    listing = client.get("/console/billing/").text
+    url = f"/console/billing/invoices/{invoice.id}.pdf"
+    assert url in listing and invoice.number in listing
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert first.data == second.data
+    assert hashlib.sha256(first.data).hexdigest() == invoice.pdf_sha256
+    assert f'filename="{invoice.number}.pdf"' in first.headers["Content-Disposition"]
+    assert client.get(url, headers={"If-None-Match": f'"{invoice.pdf_sha256}"'}).status_code == 304
+
+
+def test_the_billing_table_pages_with_htmx(client, make, app):
+    app.config["PAGE_SIZE"] = 1
+    reseller = make.reseller()
+    first, second = make.customer(reseller, "First"), make.customer(reseller, "Second")
+    make.invoice(first), make.invoice(second)
+    login(client, make.reseller_admin(reseller))
+    page_two = client.get("/console/billing/?page=2", headers=HTMX).text
+    assert page_two.lstrip().startswith('<div id="invoice-table">') and "Page 2 of 2" in page_two
+
+
+def test_another_resellers_invoice_is_not_found(client, make):
+    theirs = make.invoice(make.customer(make.reseller()))
+    login(client, make.reseller_admin())
+    assert client.get(f"/console/billing/invoices/{theirs.id}.pdf").status_code == 404
+    assert theirs.number not in client.get("/console/billing/").text
+
+
+def test_invoices_verify_reports_a_changed_pdf(app, make):
+    invoice = make.invoice(make.customer(make.reseller()))
+    runner = app.test_cli_runner()
+    assert "Every stored PDF matches" in runner.invoke(args=["invoices", "verify"]).output
+    db.session.execute(sa.update(Invoice).where(Invoice.id == invoice.id).values(pdf=b"%PDF-1.7 forged"))
+    db.session.commit()
+    result = runner.invoke(args=["invoices", "verify"])
+    assert result.exit_code != 0 and invoice.number in result.output
