@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from app import db, login_manager
 from domain import audit
-from domain.pricing import term_label
 from domain.models import User
+from domain.pricing import term_label
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
