@@ -23,6 +23,7 @@ def _log_in(page, base, email):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/console/")  # waits for the load event: htmx (deferred) has initialised
 
 
 def test_acting_on_swaps_only_the_content_region(page, reseller_site, output_path):
