@@ -48,9 +48,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
 
-    from blueprints import auth, billing, business, create, dashboard, licenses, manage, portal, vendor
+    from blueprints import (
+        auth,
+        billing,
+        business,
+        create,
+        dashboard,
+        licenses,
+        manage,
+        payer,
+        payments,
+        portal,
+        vendor,
+    )
 
-    for module in (auth, dashboard, create, manage, licenses, business, billing, portal, vendor):
+    for module in (auth, dashboard, create, manage, licenses, business, billing, portal, vendor, payments, payer):
         app.register_blueprint(module.bp)
 
     import cli

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_operator)
     app.cli.add_command(outbox_group)
     app.cli.add_command(invoices_group)
+    app.cli.add_command(billing_group)
 
 
 @click.command("seed-demo")
@@ -95,3 +96,18 @@ def invoices_verify():
         raise click.ClickException(f"{len(mismatches)} stored PDF(s) do not match their SHA-256: "
                                    + ", ".join(mismatches))
     click.echo("Every stored PDF matches its SHA-256.")
+
+
+@click.group("billing")
+def billing_group():
+    """The subscriptions' daily life."""
+
+
+@billing_group.command("run-daily")
+def billing_run_daily():
+    """Do today's billing work; safe to run twice a day and to miss a day."""
+    from domain import subscriptions
+
+    lapsed = subscriptions.lapse_unpaid_card_orders()
+    db.session.commit()
+    click.echo(f"{lapsed} unpaid card order(s) lapsed.")

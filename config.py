@@ -44,3 +44,10 @@ class Defaults:
     PUBLIC_URL = "http://127.0.0.1:5000"  # used for links in e-mails sent outside a request
     PAGE_SIZE = 25
     LANGUAGES = ["en", "fr", "zh_Hans"]
+
+    # Card payments: "sandbox" (built in, labelled "Test payment") or "stripe".
+    PAYMENT_PROVIDER = "sandbox"
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    CARD_ORDER_LAPSE_HOURS = 24
+    PAYER_LINK_MAX_AGE = 400 * 24 * 3600  # an invoice link in an e-mail works for 400 days

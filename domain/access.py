@@ -9,7 +9,7 @@ see or touch what another reseller owns: an object outside the scope simply is n
 
 import sqlalchemy as sa
 
-from domain.models import Customer, CustomerAdmin, Invoice, Member, Subscription, User
+from domain.models import Customer, CustomerAdmin, Invoice, Member, Order, Subscription, User
 
 
 def visible_customers(user: User) -> sa.Select:
@@ -35,6 +35,10 @@ def visible_subscriptions(user: User) -> sa.Select:
 def visible_members(user: User) -> sa.Select:
     subscriptions = sa.select(Subscription.id).where(Subscription.customer_id.in_(visible_customer_ids(user)))
     return sa.select(Member).where(Member.subscription_id.in_(subscriptions))
+
+
+def visible_orders(user: User) -> sa.Select:
+    return sa.select(Order).where(Order.customer_id.in_(visible_customer_ids(user)))
 
 
 def visible_invoices(user: User) -> sa.Select:

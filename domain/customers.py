@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app import db
+from domain import audit
 from domain.access import visible_customers
 from domain.models import Customer, Member, MemberStatus, Reseller, Subscription, User
 from domain.pages import Page, paginate
@@ -90,3 +91,22 @@ def reseller_usage(reseller: Reseller) -> dict:
         .where(Customer.reseller_id == reseller.id, Member.status != MemberStatus.REMOVED))
     return {"organizations": organizations, "allowed_organizations": reseller.allowed_organizations,
             "users": users, "allowed_users": reseller.allowed_users}
+
+
+def update_business_information(customer: Customer, info, *, actor: User) -> dict:
+    """Change a customer's business information; audit what changed. Issued invoices keep their snapshot."""
+    from dataclasses import asdict
+
+    changes = {key: (getattr(customer, key), value) for key, value in asdict(info).items()
+               if getattr(customer, key) != value}
+    if not changes:
+        return {}
+    for key, (_, new) in changes.items():
+        setattr(customer, key, new)
+    if "vat_number" in changes:
+        customer.vies_valid = customer.vies_checked_at = None
+    audit.record(actor, "customer.updated", customer, acting_on=customer,
+                 before={key: old for key, (old, _) in changes.items()},
+                 after={key: new for key, (_, new) in changes.items()})
+    db.session.flush()
+    return changes

@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 import segno
+from schwifty import IBAN
 from segno import helpers
 from stdnum import iso11649
+
+from domain.money import to_decimal
 
 
 def rf_reference(reference: str) -> str:
@@ -28,3 +31,13 @@ def format_rf(rf: str) -> str:
 def epc_qr(*, name: str, iban: str, bic: str, amount: Decimal, reference: str) -> segno.QRCode:
     """The EPC QR code (version 002, UTF-8, structured RF reference) a banking app scans to pay."""
     return helpers.make_epc_qr(name=name[:70], iban=iban, amount=amount, reference=reference, bic=bic, encoding=1)
+
+
+def transfer_details(snapshot: dict, *, amount_minor: int, currency: str) -> dict:
+    """What a payer types or scans to pay an invoice by bank transfer: one source for the PDF and the pages."""
+    seller, rf = snapshot["seller"], snapshot["rf_reference"]
+    amount = to_decimal(amount_minor, currency)
+    return {"name": seller["name"], "iban": IBAN(seller["iban"]).formatted, "bic": seller["bic"],
+            "rf": format_rf(rf), "rf_compact": rf, "amount_minor": amount_minor,
+            "qr_uri": epc_qr(name=seller["name"], iban=seller["iban"], bic=seller["bic"], amount=amount,
+                             reference=rf).svg_data_uri(scale=4, border=0)}

@@ -6,13 +6,11 @@ from datetime import date
 from babel import Locale
 from flask import render_template
 from flask_babel import force_locale, get_locale
-from schwifty import IBAN
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from domain.money import to_decimal
 from invoices import einvoice
-from invoices.payment import epc_qr, format_rf
+from invoices.payment import transfer_details
 
 
 def _fetcher() -> URLFetcher:
@@ -32,11 +30,7 @@ def render_html(document) -> str:
         if snap["seller"].get("logo_svg") else None,
     }
     if snap.get("rf_reference"):
-        context.update(
-            rf=format_rf(snap["rf_reference"]), iban=IBAN(snap["seller"]["iban"]).formatted,
-            qr_uri=epc_qr(name=snap["seller"]["name"], iban=snap["seller"]["iban"], bic=snap["seller"]["bic"],
-                          amount=to_decimal(document.gross_minor, document.currency),
-                          reference=snap["rf_reference"]).svg_data_uri(scale=4, border=0))
+        context["transfer"] = transfer_details(snap, amount_minor=document.gross_minor, currency=document.currency)
     with force_locale(snap.get("locale", "en")):
         return render_template("invoices/document.html", **context)
 

@@ -1,16 +1,130 @@
-"""Create: where a reseller starts a new customer; shows the Allowed Organizations limit first (R11)."""
+"""Create: a reseller sells a new customer a Business subscription and pays by card or bank transfer."""
 
-from blueprints.access import current_reseller
+from flask import flash, redirect, session, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app import db
+from blueprints.access import ACTING_ON, current_reseller, order_or_404
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
+from domain import payments, pricing, subscriptions, vat
+from domain.access import visible_orders
+from domain.clock import today
 from domain.customers import reseller_usage
+from domain.errors import DomainError
+from domain.models import Invoice, Order, OrderStatus, PaymentMethod
+from invoices import issuing
+from invoices.payment import transfer_details
+
+from .forms import CreateForm
 
 bp = console_blueprint("create", __name__, "/console/create")
 
 
+def _page(form: CreateForm, **context):
+    reseller = current_reseller()
+    usage = reseller_usage(reseller)
+    left = subscriptions.organizations_left(reseller)
+    return render("create/index.html", "create_form", form=form, usage=usage, at_limit=left == 0,
+                  quote=context.pop("quote", _live_quote(form)), **context)
+
+
+def _live_quote(form: CreateForm) -> dict:
+    """The quote for what the form says so far; a VAT number that does not check out is left out."""
+    form.fix_term_for_bank_transfer()
+    licenses = form.licenses.data if isinstance(form.licenses.data, int) else None
+    country = form.country.data
+    if not country or licenses is None or not 1 <= licenses <= pricing.MAX_LICENSES:
+        return {"quote": None, "vat_error": None}
+    vat_error = None
+    try:
+        number = vat.normalise_vat_number(form.vat_number.data, country)
+    except DomainError as error:
+        number, vat_error = None, str(error)
+    try:
+        quote = pricing.price(reseller_discount_bp=current_reseller().discount_bp, country=country,
+                              vat_number=number, licenses=licenses, months=form.term_months.data or 12, on=today())
+    except DomainError as error:
+        return {"quote": None, "vat_error": vat_error, "error": str(error)}
+    return {"quote": quote, "vat_error": vat_error}
+
+
 @bp.get("/")
 def index():
-    """Show the creation page with the reseller's use of its Allowed Organizations."""
-    usage = reseller_usage(current_reseller())
-    limit = usage["allowed_organizations"]
-    return render("create/index.html", usage=usage, at_limit=limit is not None and usage["organizations"] >= limit)
+    """Show the creation page with an empty form and the reseller's Allowed Organizations."""
+    return _page(CreateForm(formdata=None))
+
+
+@bp.post("/quote")
+def quote():
+    """Re-price the form as the reseller types (htmx), or re-render the page with the quote (no JavaScript)."""
+    form = CreateForm()
+    changed = form.fix_term_for_bank_transfer()
+    return render("create/index.html", "quote_panel", "term_field", "vat_check", form=form, quote=_live_quote(form), oob=True,
+                  term_fixed=changed, usage=reseller_usage(current_reseller()), at_limit=False)
+
+
+@bp.post("/")
+def submit():
+    """Create the customer and its order; the idempotency key makes a resubmitted form one order."""
+    form = CreateForm()
+    existing = _order_with_key(form.idempotency_key.data)
+    if existing is not None:
+        return _after_order(existing)
+    if form.validate_on_submit():
+        try:
+            order = subscriptions.create(
+                current_reseller(), form.business_info(), licenses=form.licenses.data,
+                term_months=form.term_months.data, payment_method=PaymentMethod(form.payment_method.data),
+                idempotency_key=form.idempotency_key.data, actor=current_user)
+            checkout_url = None
+            if order.payment_method == PaymentMethod.CARD:
+                checkout_url = payments.start_checkout(
+                    order, description=f"Business subscription for {order.customer.name}",
+                    success_url=url_for("create.order", order_id=order.id, _external=True),
+                    cancel_url=url_for("create.order", order_id=order.id, _external=True))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            field = getattr(form, error.field, None) if error.field else None
+            (field.errors if field is not None else form.form_errors).append(str(error))
+        except IntegrityError:
+            db.session.rollback()  # the same form submitted twice at once: the other request won
+            existing = _order_with_key(form.idempotency_key.data)
+            if existing is not None:
+                return _after_order(existing)
+            raise
+        else:
+            session[ACTING_ON] = order.customer_id
+            return redirect(checkout_url, 303) if checkout_url else _after_order(order)
+    return _page(form)
+
+
+def _order_with_key(key: str | None) -> Order | None:
+    if not key:
+        return None
+    return db.session.scalar(visible_orders(current_user).where(Order.idempotency_key == key))
+
+
+def _after_order(order: Order):
+    return redirect(url_for("create.order", order_id=order.id), 303)
+
+
+@bp.get("/orders/<int:order_id>")
+def order(order_id: int):
+    """The result of a Create: bank details to pay, the card payment's state, or where to go next."""
+    order = order_or_404(order_id)
+    invoice = db.session.scalar(db.select(Invoice).where(Invoice.order_id == order.id))
+    if order.status == OrderStatus.PAID:
+        session[ACTING_ON] = order.customer_id
+        flash(f"Payment confirmed: {order.customer.name} has {order.licenses_added} licenses. "
+              "Add its members here.")
+        return redirect(url_for("manage.index", customer=order.customer_id), 303)
+    return render("create/order.html", "order_status", order=order, invoice=invoice, transfer=_transfer(invoice))
+
+
+def _transfer(invoice: Invoice | None) -> dict | None:
+    if invoice is None or issuing.amount_due(invoice) == 0:
+        return None
+    return transfer_details(invoice.snapshot, amount_minor=issuing.amount_due(invoice), currency=invoice.currency)

@@ -1,0 +1,151 @@
+"""A subscription's life: created by a reseller, paid by bank transfer or card, lapsed if a card never pays.
+
+Bank transfer (R9): the invoice is issued at once and the subscription is active at once; the term
+is always 12 months (R2). Card (R10): the subscription waits until the provider's signed webhook
+confirms payment; then its period starts, and the invoice is issued, paid. A card order left unpaid
+for CARD_ORDER_LAPSE_HOURS lapses.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app import db
+from domain import audit, notifications, orders, pricing
+from domain.clock import utcnow
+from domain.errors import DomainError
+from domain.models import (
+    Customer,
+    Invoice,
+    Order,
+    OrderKind,
+    OrderStatus,
+    PaymentMethod,
+    Reseller,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
+from domain.periods import add_months
+
+BANK_TRANSFER_TERM = 12
+
+
+@dataclass(frozen=True)
+class BusinessInfo:
+    """A customer's business information, as entered on Create or Business Information."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    contact_name: str
+    contact_email: str
+    billing_email: str
+    vat_number: str | None  # normalised by vat.normalise_vat_number
+    po_reference: str | None
+
+
+def organizations_left(reseller: Reseller) -> int | None:
+    """How many more customers the reseller may create (R11); None when unlimited."""
+    if reseller.allowed_organizations is None:
+        return None
+    used = db.session.scalar(sa.select(sa.func.count()).select_from(Customer)
+                             .where(Customer.reseller_id == reseller.id))
+    return max(0, reseller.allowed_organizations - used)
+
+
+def _lock(reseller: Reseller) -> Reseller:
+    """Lock the reseller's row so two creations cannot both take its last allowed organization."""
+    return db.session.scalar(sa.select(Reseller).where(Reseller.id == reseller.id).with_for_update())
+
+
+def create(reseller: Reseller, info: BusinessInfo, *, licenses: int, term_months: int,
+           payment_method: PaymentMethod, idempotency_key: str, actor: User, now: datetime | None = None) -> Order:
+    """Create a customer, its subscription and the order paying for it; the caller commits.
+
+    With bank transfer the invoice is issued and e-mailed at once and the subscription is active.
+    With card the subscription is pending until ``confirm_card_payment``.
+    """
+    now = now or utcnow()
+    reseller = _lock(reseller)
+    if organizations_left(reseller) == 0:
+        raise DomainError(f"You have reached your limit of {reseller.allowed_organizations} organizations. "
+                          "Ask the vendor to raise your Allowed Organizations.")
+    if payment_method == PaymentMethod.BANK_TRANSFER and term_months != BANK_TRANSFER_TERM:
+        raise DomainError("Bank transfer is yearly: a subscription paid by bank transfer runs 12 months.",
+                          field="term_months")
+    start = now.date()
+    end = add_months(start, term_months)
+    quote = pricing.price(reseller_discount_bp=reseller.discount_bp, country=info.country,
+                          vat_number=info.vat_number, licenses=licenses, months=term_months, on=start,
+                          description=f"Business subscription, {pricing.term_label(term_months)}")
+    bank = payment_method == PaymentMethod.BANK_TRANSFER
+    customer = Customer(reseller_id=reseller.id, **asdict(info))
+    customer.subscription = Subscription(
+        term_months=term_months, licenses=licenses, payment_method=payment_method,
+        period_start=start if bank else None, period_end=end if bank else None,
+        status=SubscriptionStatus.ACTIVE if bank else SubscriptionStatus.PENDING)
+    db.session.add(customer)
+    db.session.flush()
+    order = orders.record(customer, quote, kind=OrderKind.CREATE, payment_method=payment_method,
+                          idempotency_key=idempotency_key, supply_start=start, supply_end=end, placed_by=actor,
+                          status=OrderStatus.INVOICED if bank else OrderStatus.AWAITING_PAYMENT)
+    audit.record(actor, "customer.created", customer, acting_on=customer, after=asdict(info))
+    audit.record(actor, "order.placed", order, acting_on=customer,
+                 after={"licenses": licenses, "term_months": term_months, "payment_method": str(payment_method),
+                        "gross_minor": order.gross_minor, "currency": order.currency})
+    if bank:
+        _issue_and_notify(order, customer, actor)
+    return order
+
+
+def _issue_and_notify(order: Order, customer: Customer, actor: User | None) -> Invoice:
+    from invoices import issuing
+
+    invoice = issuing.issue(order, on=order.supply_start, actor=actor)
+    notifications.invoice_issued(invoice)
+    notifications.added_to_subscription(customer)
+    return invoice
+
+
+def confirm_card_payment(order: Order, *, paid_at: datetime) -> Invoice | None:
+    """Activate what a confirmed card payment bought; a second confirmation changes nothing."""
+    order = db.session.scalar(sa.select(Order).where(Order.id == order.id).with_for_update())
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        return None
+    customer = db.session.get(Customer, order.customer_id)
+    subscription = customer.subscription
+    start = paid_at.date()
+    order.status, order.paid_at = OrderStatus.PAID, paid_at
+    order.supply_start, order.supply_end = start, add_months(start, subscription.term_months)
+    before = {"status": str(subscription.status)}
+    subscription.status = SubscriptionStatus.ACTIVE
+    subscription.period_start, subscription.period_end = order.supply_start, order.supply_end
+    audit.record(None, "order.paid", order, acting_on=customer, after={"provider": order.provider})
+    audit.record(None, "subscription.activated", subscription, acting_on=customer, before=before,
+                 after={"status": "active", "period_end": subscription.period_end.isoformat()})
+    return _issue_and_notify(order, customer, None)
+
+
+def lapse_unpaid_card_orders(now: datetime | None = None) -> int:
+    """Lapse card orders unpaid for CARD_ORDER_LAPSE_HOURS, and the subscriptions they would have started."""
+    now = now or utcnow()
+    cutoff = now - timedelta(hours=current_app.config["CARD_ORDER_LAPSE_HOURS"])
+    stale = db.session.scalars(sa.select(Order).where(Order.status == OrderStatus.AWAITING_PAYMENT,
+                                                      Order.created_at <= cutoff).with_for_update()).all()
+    for order in stale:
+        order.status = OrderStatus.LAPSED
+        customer = db.session.get(Customer, order.customer_id)
+        audit.record(None, "order.lapsed", order, acting_on=customer, before={"status": "awaiting_payment"},
+                     after={"status": "lapsed"})
+        subscription = customer.subscription
+        if order.kind == OrderKind.CREATE and subscription.status == SubscriptionStatus.PENDING:
+            subscription.status = SubscriptionStatus.LAPSED
+            audit.record(None, "subscription.lapsed", subscription, acting_on=customer,
+                         before={"status": "pending"}, after={"status": "lapsed"})
+    db.session.flush()
+    return len(stale)
