@@ -60,9 +60,8 @@ def index():
 def quote():
     """Re-price the form as the reseller types (htmx), or re-render the page with the quote (no JavaScript)."""
     form = CreateForm()
-    changed = form.fix_term_for_bank_transfer()
-    return render("create/index.html", "quote_panel", "term_field", "vat_check", form=form, quote=_live_quote(form), oob=True,
-                  term_fixed=changed, usage=reseller_usage(current_reseller()), at_limit=False)
+    return render("create/index.html", "quote_panel", "term_field", "vat_check", form=form, quote=_live_quote(form),
+                  oob=True, usage=reseller_usage(current_reseller()), at_limit=False)
 
 
 @bp.post("/")
