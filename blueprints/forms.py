@@ -5,6 +5,7 @@ from functools import cache
 from babel import Locale
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blueprints.fields import EmailAddress
@@ -16,12 +17,13 @@ NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
 
 
 @cache
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     """ISO 3166 countries by English name (Babel's territories), for the country select."""
     names = Locale("en").territories
     countries = [(code, name) for code, name in names.items()
                  if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES]
-    return [("", "Choose a country")] + sorted(countries, key=lambda item: item[1])
+    return [SelectChoice("", "Choose a country")] + [SelectChoice(code, name)
+                                                     for code, name in sorted(countries, key=lambda item: item[1])]
 
 
 def _required(label: str, length: int):

@@ -159,5 +159,5 @@ def handle_webhook(provider_name: str, payload: bytes, signature: str | None) ->
     if session.get("amount_total") not in (None, order.gross_minor):
         return "amount mismatch"
     invoice = subscriptions.confirm_card_payment(order, paid_at=utcnow())
-    return "paid" if invoice else "already paid"
+    return "paid" if invoice else "not awaiting payment"
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from app import db
 from blueprints.access import ACTING_ON, current_reseller, order_or_404
 from blueprints.console import console_blueprint
-from blueprints.htmx import render
+from blueprints.htmx import render, wants_fragment
 from domain import payments, pricing, subscriptions, vat
 from domain.access import visible_orders
 from domain.clock import today
@@ -61,7 +61,7 @@ def quote():
     """Re-price the form as the reseller types (htmx), or re-render the page with the quote (no JavaScript)."""
     form = CreateForm()
     return render("create/index.html", "quote_panel", "term_field", "vat_check", form=form, quote=_live_quote(form),
-                  oob=True, usage=reseller_usage(current_reseller()), at_limit=False)
+                  oob=wants_fragment(), usage=reseller_usage(current_reseller()), at_limit=False)
 
 
 @bp.post("/")

@@ -1,0 +1,236 @@
+"""Card payments (R10): the sandbox provider end to end, Stripe's adapter, signed webhooks, lapsing."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+import pytest
+import sqlalchemy as sa
+import stripe
+import time_machine
+
+from app import db
+from domain import payments
+from domain.clock import utcnow
+from domain.models import (
+    AuditEvent,
+    Invoice,
+    InvoiceStatus,
+    Order,
+    OrderStatus,
+    OutboxMessage,
+    ProviderEvent,
+    Subscription,
+    SubscriptionStatus,
+)
+from tests.conftest import login
+from tests.web.test_create import counts, form
+
+
+@pytest.fixture
+def admin(client, make):
+    make.seller()
+    user = make.reseller_admin(make.reseller("Northwind IT SAS", discount_bp=2000))
+    login(client, user)
+    return user
+
+
+def card_form(**values):
+    return form(payment_method="card", term_months="1", **values)
+
+
+def the_order() -> Order:
+    return db.session.scalars(sa.select(Order)).one()
+
+
+def test_a_card_order_waits_for_the_payment(client, admin):
+    response = client.post("/console/create/", data=card_form())
+    assert response.status_code == 303 and "/sandbox/checkout/sbx_" in response.headers["Location"]
+    order = the_order()
+    subscription = db.session.scalars(sa.select(Subscription)).one()
+    assert order.status == OrderStatus.AWAITING_PAYMENT and subscription.status == SubscriptionStatus.PENDING
+    assert counts()["Invoice"] == 0 and counts()["OutboxMessage"] == 0
+    page = client.get(f"/console/create/orders/{order.id}").text
+    assert "Waiting for the card payment" in page and 'hx-trigger="every 3s"' in page
+
+
+def test_the_sandbox_checkout_is_labelled_test_payment_and_confirms_through_the_webhook(client, admin):
+    checkout = client.post("/console/create/", data=card_form()).headers["Location"]
+    page = client.get(checkout).text
+    assert page.count("Test payment") >= 3 and "€76.16" in page  # 8 x 1 month x 10.00, less 20 %, plus 19 % VAT
+    paid = client.post(checkout)
+    assert paid.status_code == 303
+    order = the_order()
+    landing = client.get(paid.headers["Location"])
+    assert landing.status_code == 303
+    assert landing.headers["Location"] == f"/console/manage/?customer={order.customer_id}"
+    manage = client.get(landing.headers["Location"]).text
+    assert "Payment confirmed" in manage and "Manage · Nordlicht Studio GmbH" in manage
+    subscription = db.session.scalars(sa.select(Subscription)).one()
+    invoice = db.session.scalars(sa.select(Invoice)).one()
+    assert order.status == OrderStatus.PAID and subscription.status == SubscriptionStatus.ACTIVE
+    assert invoice.status == InvoiceStatus.PAID and invoice.gross_minor == 7616
+    assert subscription.period_start == order.paid_at.date() and subscription.term_months == 1
+    assert {m.kind for m in db.session.scalars(sa.select(OutboxMessage))} == {"invoice", "subscription_created"}
+    assert db.session.scalar(sa.select(ProviderEvent.provider)) == "sandbox"
+    systems = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.actor_id.is_(None))).all()
+    assert {"order.paid", "subscription.activated", "invoice.issued"} <= set(systems)
+
+
+def _sandbox_event(client):
+    client.post("/console/create/", data=card_form())
+    order = the_order()
+    sandbox = payments.provider("sandbox")
+    return order, sandbox, sandbox.completed_event(order)
+
+
+def test_a_valid_webhook_pays_once_and_a_replay_changes_nothing(client, admin, app):
+    order, sandbox, payload = _sandbox_event(client)
+    header = {"Stripe-Signature": payments.sign_like_stripe(payload, sandbox.webhook_secret)}
+    first = client.post("/webhooks/sandbox", data=payload, headers=header)
+    assert first.status_code == 200 and first.json == {"result": "paid"}
+    before = counts()
+    again = client.post("/webhooks/sandbox", data=payload, headers=header)
+    assert again.json == {"result": "duplicate"} and counts() == before
+
+
+@pytest.mark.parametrize("tamper", ["secret", "payload", "stale", "no-v1", "missing"])
+def test_a_webhook_that_does_not_verify_is_refused_and_changes_nothing(client, admin, tamper):
+    order, sandbox, payload = _sandbox_event(client)
+    secret, stamp = sandbox.webhook_secret, int(time.time())
+    if tamper == "secret":
+        secret = "not the secret"
+    if tamper == "stale":
+        stamp -= 301
+    header = payments.sign_like_stripe(payload, secret, stamp)
+    if tamper == "payload":
+        payload = payload.replace(b'"paid"', b'"paid" ')
+    if tamper == "no-v1":
+        header = header.replace("v1=", "v0=")
+    headers = {} if tamper == "missing" else {"Stripe-Signature": header}
+    before = counts()
+    response = client.post("/webhooks/sandbox", data=payload, headers=headers)
+    assert response.status_code == 400 and counts() == before
+    assert the_order().status == OrderStatus.AWAITING_PAYMENT
+
+
+def test_the_billing_rules_signature_vector_verifies_within_five_minutes_only():
+    """billing-rules.md 7.6, verified with Stripe's own library."""
+    secret, payload = "whsec_test_secret", b'{"id":"evt_test_webhook","object":"event","type":"invoice.paid"}'
+    header = "t=1767225600,v1=93a2f8bbc31c111709a09c7c1d829e8fc1b406e9b48d93f6e97a44f743fc4e4e"
+    assert payments.sign_like_stripe(payload, secret, 1767225600) == header
+    for now, valid in ((1767225600, True), (1767225900, True), (1767225901, False)):
+        with time_machine.travel(datetime.fromtimestamp(now, UTC), tick=False):
+            if valid:
+                assert payments._verify_stripe_scheme(payload, header, secret)["id"] == "evt_test_webhook"
+            else:
+                with pytest.raises(payments.InvalidWebhook):
+                    payments._verify_stripe_scheme(payload, header, secret)
+    with time_machine.travel(datetime.fromtimestamp(1767225600, UTC), tick=False):
+        with pytest.raises(payments.InvalidWebhook):
+            payments._verify_stripe_scheme(payload + b" ", header, secret)
+        with pytest.raises(payments.InvalidWebhook):
+            payments._verify_stripe_scheme(payload, header, "whsec_other")
+
+
+class FakeStripe(stripe.HTTPClient):
+    """Stripe's HTTP layer replaced: records each request and answers like the Checkout Sessions API."""
+
+    name = "fake"
+
+    def __init__(self, fail: bool = False):
+        super().__init__()
+        self.requests, self.fail = [], fail
+
+    def request(self, method, url, headers, post_data=None, **kwargs):
+        self.requests.append((method, url, dict(headers or {}), parse_qs(post_data or "")))
+        if self.fail:
+            raise stripe.APIConnectionError("network unreachable")
+        body = {"id": "cs_test_123", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_123",
+                "payment_status": "unpaid"}
+        return json.dumps(body), 200, {"request-id": "req_1"}
+
+    def request_stream(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def on_stripe(app):
+    app.config.update(PAYMENT_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_key", STRIPE_WEBHOOK_SECRET="whsec_test")
+    fake = FakeStripe()
+    app.extensions["stripe_http_client"] = fake
+    return fake
+
+
+def test_stripe_checkout_is_created_once_per_order_with_the_amount(client, admin, on_stripe):
+    response = client.post("/console/create/", data=card_form())
+    assert response.headers["Location"] == "https://checkout.stripe.com/c/pay/cs_test_123"
+    (method, url, headers, params), = on_stripe.requests
+    order = the_order()
+    assert (method, url) == ("post", "https://api.stripe.com/v1/checkout/sessions")
+    assert headers["Idempotency-Key"] == f"order-{order.idempotency_key}"
+    assert params["line_items[0][price_data][unit_amount]"] == [str(order.gross_minor)]
+    assert params["client_reference_id"] == [order.idempotency_key] and params["mode"] == ["payment"]
+    assert (order.provider, order.provider_ref) == ("stripe", "cs_test_123")
+
+
+def test_a_stripe_webhook_signed_with_the_endpoint_secret_pays_the_order(client, admin, on_stripe):
+    client.post("/console/create/", data=card_form())
+    order = the_order()
+    payload = json.dumps({"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {
+        "id": "cs_test_123", "payment_status": "paid", "amount_total": order.gross_minor}}}).encode()
+    header = {"Stripe-Signature": payments.sign_like_stripe(payload, "whsec_test")}
+    assert client.post("/webhooks/stripe", data=payload, headers=header).json == {"result": "paid"}
+    assert client.post("/webhooks/stripe", data=payload, headers=header).json == {"result": "duplicate"}
+    assert the_order().status == OrderStatus.PAID
+    wrong = {"Stripe-Signature": payments.sign_like_stripe(payload.replace(b"evt_1", b"evt_2"), "whsec_other")}
+    assert client.post("/webhooks/stripe", data=payload.replace(b"evt_1", b"evt_2"), headers=wrong).status_code == 400
+
+
+def test_a_webhook_for_a_different_amount_activates_nothing(client, admin, on_stripe):
+    client.post("/console/create/", data=card_form())
+    payload = json.dumps({"id": "evt_9", "type": "checkout.session.completed", "data": {"object": {
+        "id": "cs_test_123", "payment_status": "paid", "amount_total": 1}}}).encode()
+    response = client.post("/webhooks/stripe", data=payload,
+                           headers={"Stripe-Signature": payments.sign_like_stripe(payload, "whsec_test")})
+    assert response.json == {"result": "amount mismatch"} and the_order().status == OrderStatus.AWAITING_PAYMENT
+
+
+def test_stripe_unreachable_saves_nothing_and_says_so(client, admin, app):
+    app.config.update(PAYMENT_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_key", STRIPE_WEBHOOK_SECRET="whsec_test")
+    app.extensions["stripe_http_client"] = FakeStripe(fail=True)
+    before = counts()
+    page = client.post("/console/create/", data=card_form()).text
+    assert "card provider cannot be reached" in page and counts() == before
+
+
+def test_an_unpaid_card_order_lapses_after_24_hours_once(client, admin, app):
+    client.post("/console/create/", data=card_form())
+    runner = app.test_cli_runner()
+    with time_machine.travel(utcnow() + timedelta(hours=23), tick=False):
+        assert "0 unpaid card order(s) lapsed" in runner.invoke(args=["billing", "run-daily"]).output
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        assert "1 unpaid card order(s) lapsed" in runner.invoke(args=["billing", "run-daily"]).output
+        assert "0 unpaid card order(s) lapsed" in runner.invoke(args=["billing", "run-daily"]).output
+    order = the_order()
+    assert order.status == OrderStatus.LAPSED
+    assert db.session.scalars(sa.select(Subscription)).one().status == SubscriptionStatus.LAPSED
+    assert "was not completed within 24 hours" in client.get(f"/console/create/orders/{order.id}").text
+    # a late confirmation does not bring a lapsed order back
+    sandbox = payments.provider("sandbox")
+    payload = sandbox.completed_event(order)
+    response = client.post("/webhooks/sandbox", data=payload,
+                           headers={"Stripe-Signature": payments.sign_like_stripe(payload, sandbox.webhook_secret)})
+    assert response.json == {"result": "not awaiting payment"} and counts()["Invoice"] == 0
+
+
+def test_another_resellers_sandbox_checkout_is_not_found(client, admin, make):
+    theirs = make.order(make.customer(make.reseller()))
+    theirs.provider, theirs.provider_ref = "sandbox", "sbx_theirs"
+    db.session.commit()
+    assert client.get("/sandbox/checkout/sbx_theirs").status_code == 404
+    assert client.post("/sandbox/checkout/sbx_theirs").status_code == 404
