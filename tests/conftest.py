@@ -13,6 +13,8 @@ from email import message_from_bytes, policy
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from app import create_app, db
@@ -75,6 +77,20 @@ def postgres_url(worker_id):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The test keeps an application context pushed (for ``db.session``), and Flask reuses it for
+    requests; without this, ``g`` (and Flask-Login's cached user in it) would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path, postgres_url):
     """A fresh app and an empty database for each test."""
@@ -85,6 +101,7 @@ def app(tmp_path, postgres_url):
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 8, "PASSWORD_PARALLELISM": 1,
     })
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         if postgres_url is None:
             db.create_all()

@@ -60,8 +60,9 @@ def index():
 def quote():
     """Re-price the form as the reseller types (htmx), or re-render the page with the quote (no JavaScript)."""
     form = CreateForm()
-    return render("create/index.html", "quote_panel", "term_field", "vat_check", form=form, quote=_live_quote(form),
-                  oob=wants_fragment(), usage=reseller_usage(current_reseller()), at_limit=False)
+    return render("create/index.html", "quote_panel", "term_field", "vat_check", "submit_button", form=form,
+                  quote=_live_quote(form), oob=wants_fragment(), usage=reseller_usage(current_reseller()),
+                  at_limit=False)
 
 
 @bp.post("/")
