@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app import db
 from domain import access
-from domain.models import Customer, Invoice, Member, Order, Reseller, Subscription
+from domain.models import Customer, CustomerAdmin, Invoice, Member, Order, Reseller, Subscription
 
 ACTING_ON = "acting_on"
 
@@ -37,6 +37,10 @@ def subscription_or_404(subscription_id) -> Subscription:
 
 def member_or_404(member_id) -> Member:
     return _one_or_404(access.visible_members(current_user), member_id)
+
+
+def customer_admin_or_404(admin_id) -> CustomerAdmin:
+    return _one_or_404(access.visible_customer_admins(current_user), admin_id)
 
 
 def order_or_404(order_id) -> Order:

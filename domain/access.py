@@ -37,6 +37,10 @@ def visible_members(user: User) -> sa.Select:
     return sa.select(Member).where(Member.subscription_id.in_(subscriptions))
 
 
+def visible_customer_admins(user: User) -> sa.Select:
+    return sa.select(CustomerAdmin).where(CustomerAdmin.customer_id.in_(visible_customer_ids(user)))
+
+
 def visible_orders(user: User) -> sa.Select:
     return sa.select(Order).where(Order.customer_id.in_(visible_customer_ids(user)))
 

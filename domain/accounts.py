@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app import db
 from domain import audit
@@ -108,6 +108,20 @@ def user_from_token(token: str, purpose: str, max_age: int) -> User | None:
     return user
 
 
+def user_from_expired_token(token: str, purpose: str, max_age: int) -> User | None:
+    """The user of a genuine token older than ``max_age`` and never used, so a new link can be offered."""
+    try:
+        _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as expired:
+        data = expired.payload
+    except BadSignature:
+        return None
+    else:
+        return None  # not expired: the caller's own check decided
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    return user if user is not None and data.get("p") == _fingerprint(user) else None
+
+
 def set_password(user: User, password: str, *, name: str | None = None) -> None:
     """Set a new password (and activate an invited account); the caller commits."""
     check_password_strength(password)
@@ -117,6 +131,9 @@ def set_password(user: User, password: str, *, name: str | None = None) -> None:
         user.name = name.strip()
     action = "user.password_reset" if user.is_active else "user.activated"
     if not user.is_active:
+        from domain.seats import activate_memberships  # seats sends invitations through this module
+
         user.activated_at = utcnow()
+        activate_memberships(user)
     audit.record(user, action, user, before=before, after={"activated": True})
     db.session.flush()

@@ -72,25 +72,21 @@ def acting_on_choices(user: User) -> list[tuple[int, str]]:
     return [tuple(row) for row in db.session.execute(query.order_by(sa.func.lower(Customer.name), Customer.id))]
 
 
-def assigned_count(subscription: Subscription) -> int:
-    """Members holding a license (invited or active) of ``subscription``."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Member)
-        .where(Member.subscription_id == subscription.id, Member.status != MemberStatus.REMOVED)
-    )
-
-
 def reseller_usage(reseller: Reseller) -> dict:
     """Organizations and users in use against the reseller's Allowed Organizations and Allowed Users."""
     organizations = db.session.scalar(
         sa.select(sa.func.count()).select_from(Customer).where(Customer.reseller_id == reseller.id))
-    users = db.session.scalar(
+    return {"organizations": organizations, "allowed_organizations": reseller.allowed_organizations,
+            "users": users_assigned(reseller.id), "allowed_users": reseller.allowed_users}
+
+
+def users_assigned(reseller_id: int) -> int:
+    """Licenses given (invited or active members) across all the reseller's customers, for Allowed Users."""
+    return db.session.scalar(
         sa.select(sa.func.count()).select_from(Member)
         .join(Subscription, Subscription.id == Member.subscription_id)
         .join(Customer, Customer.id == Subscription.customer_id)
-        .where(Customer.reseller_id == reseller.id, Member.status != MemberStatus.REMOVED))
-    return {"organizations": organizations, "allowed_organizations": reseller.allowed_organizations,
-            "users": users, "allowed_users": reseller.allowed_users}
+        .where(Customer.reseller_id == reseller_id, Member.status != MemberStatus.REMOVED))
 
 
 def update_business_information(customer: Customer, info, *, actor: User) -> dict:

@@ -1,15 +1,294 @@
-"""Seats of a subscription: who holds a license."""
+"""Seats of a subscription: adding and removing members, invitations, and customer administrators.
+
+Rules: a member needs an unused license (R6), counted under a lock on the subscription row so two
+requests can never hand out the same last license; the reseller's Allowed Users caps the members
+of all its customers together (R11); removing a member frees the license, refunds nothing and does
+not pause expiry (R5). A batch of addresses is all or nothing: one bad address, or more addresses
+than unused licenses, and nothing is added. Someone who already has an active account becomes an
+active member at once and is told by e-mail; anyone else gets an invitation to activate an account.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import render_template
 from sqlalchemy.orm import joinedload
 
-from domain.models import Member, MemberStatus, Subscription
+from app import db
+from domain import accounts, audit, links, outbox, pricing
+from domain.clock import today, utcnow
+from domain.customers import users_assigned
+from domain.errors import DomainError
+from domain.models import (
+    Customer,
+    CustomerAdmin,
+    Member,
+    MemberStatus,
+    Reseller,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
 from domain.pages import Page, paginate
+
+MAX_BATCH = 1000
+_SEPARATORS = re.compile(r"[\n\r,;]+")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One address of a batch and what becomes of it."""
+
+    number: int
+    raw: str
+    email: str | None
+    outcome: str  # add, duplicate (twice in the batch), member (already one), invalid
+    message: str = ""
+
+
+@dataclass
+class Batch:
+    lines: list[Line]
+    added: list[Member] = field(default_factory=list)
+    refused: str | None = None
+    missing_licenses: int = 0
+
+    @property
+    def problems(self) -> list[Line]:
+        return [line for line in self.lines if line.outcome != "add"]
+
+
+def split_addresses(text: str) -> list[str]:
+    """Addresses pasted one per line or separated by commas or semicolons."""
+    return [part.strip() for part in _SEPARATORS.split(text or "") if part.strip()]
+
+
+def read_csv(data: bytes) -> list[str]:
+    """Addresses from a CSV file: its "email" column if it has one, else its first column."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DomainError("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.",
+                          field="csv_file") from error
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        raise DomainError(f"The file is not a readable CSV file: {error}", field="csv_file") from error
+    if not rows:
+        return []
+    header = [cell.strip().lower() for cell in rows[0]]
+    column = next((i for i, name in enumerate(header) if name in {"email", "e-mail", "mail", "email address"}), None)
+    if column is not None:
+        rows = rows[1:]
+    return [row[column or 0].strip() for row in rows if len(row) > (column or 0) and row[column or 0].strip()]
+
+
+def live_members(subscription: Subscription) -> sa.Select:
+    return sa.select(Member).where(Member.subscription_id == subscription.id, Member.status != MemberStatus.REMOVED)
+
+
+def assigned_count(subscription: Subscription) -> int:
+    """Members holding a license (invited or active)."""
+    return db.session.scalar(live_members(subscription).with_only_columns(sa.func.count()))
+
+
+def plan(subscription: Subscription, raws: list[str]) -> list[Line]:
+    """Check and normalise each address; find those listed twice or already members."""
+    existing = set(db.session.scalars(live_members(subscription).with_only_columns(Member.email)))
+    seen: set[str] = set()
+    lines = []
+    for number, raw in enumerate(raws, 1):
+        try:
+            email = accounts.validate_address(raw)
+        except DomainError as error:
+            lines.append(Line(number, raw, None, "invalid", str(error)))
+            continue
+        if email in seen:
+            lines.append(Line(number, raw, email, "duplicate", "Listed twice: added once."))
+        elif email in existing:
+            lines.append(Line(number, raw, email, "member", "Already a member: skipped."))
+        else:
+            lines.append(Line(number, raw, email, "add"))
+        seen.add(email)
+    return lines
+
+
+def _lock_subscription(subscription: Subscription) -> Subscription:
+    return db.session.scalar(sa.select(Subscription).where(Subscription.id == subscription.id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def _reseller_users_left(customer: Customer) -> int | None:
+    reseller = db.session.scalar(sa.select(Reseller).where(Reseller.id == customer.reseller_id).with_for_update())
+    if reseller.allowed_users is None:
+        return None
+    return max(0, reseller.allowed_users - users_assigned(reseller.id))
+
+
+def add_members(customer: Customer, raws: list[str], *, actor: User) -> Batch:
+    """Give unused licenses of ``customer`` to the addresses in ``raws``, all or none; the caller commits."""
+    if not raws:
+        raise DomainError("Enter at least one e-mail address.", field="emails")
+    if len(raws) > MAX_BATCH:
+        raise DomainError(f"{len(raws):,} addresses is more than {MAX_BATCH:,} at once. Split the list.",
+                          field="emails")
+    users_left = _reseller_users_left(customer)  # locks the reseller first, always in this order
+    subscription = _lock_subscription(customer.subscription)
+    lines = plan(subscription, raws)
+    batch = Batch(lines)
+    if any(line.outcome == "invalid" for line in lines):
+        batch.refused = "Nothing was added: correct the addresses marked below."
+        return batch
+    new = [line for line in lines if line.outcome == "add"]
+    if not new:
+        batch.refused = "Nothing was added: every address is already a member."
+        return batch
+    if subscription.status != SubscriptionStatus.ACTIVE:
+        batch.refused = f"Members can be added while the subscription is active; it is {subscription.status}."
+        return batch
+    unused = subscription.licenses - assigned_count(subscription)
+    if len(new) > unused:
+        batch.missing_licenses = len(new) - unused
+        batch.refused = (f"Nothing was added: {len(new)} new members need {len(new)} unused licenses and "
+                         f"{unused} {'is' if unused == 1 else 'are'} left. "
+                         f"Purchase {batch.missing_licenses} more to add them all.")
+        return batch
+    if users_left is not None and len(new) > users_left:
+        batch.refused = (f"Nothing was added: your reseller account may assign {users_left} more users "
+                         "(Allowed Users, set by the vendor).")
+        return batch
+    for line in new:
+        batch.added.append(_add_one(customer, subscription, line.email, actor))
+    db.session.flush()
+    return batch
+
+
+def _add_one(customer: Customer, subscription: Subscription, email: str, actor: User) -> Member:
+    user = accounts.user_by_email(email)
+    if user is None:
+        user = User(email=email)
+        db.session.add(user)
+        db.session.flush()
+    now = utcnow()
+    member = Member(subscription=subscription, email=email, user=user, invite_sent_at=now,
+                    status=MemberStatus.ACTIVE if user.is_active else MemberStatus.INVITED,
+                    activated_at=now if user.is_active else None)
+    db.session.add(member)
+    audit.record(actor, "member.added", member, acting_on=customer, after={"email": email,
+                                                                        "status": str(member.status)})
+    _notify(customer, member, user)
+    return member
+
+
+def _notify(customer: Customer, member: Member, user: User) -> None:
+    if user.is_active:
+        outbox.enqueue(member.email, f"You have been added to {customer.name}'s Business subscription",
+                       render_template("email/member_added.txt", customer=customer,
+                                       login=links.external_url("auth.login")), kind="member_added")
+    else:
+        link = links.external_url("auth.activate", token=accounts.make_link_token(user, "activate"))
+        outbox.enqueue(member.email, f"{customer.name} invites you to its Business subscription",
+                       render_template("email/invitation.txt", customer=customer, link=link), kind="invitation")
+
+
+def resend_invitation(member: Member, *, actor: User) -> None:
+    """Send a new activation link to a member who has not activated yet."""
+    if member.status != MemberStatus.INVITED:
+        raise DomainError("Only invited members who have not activated yet can be sent a new invitation.")
+    customer = member.subscription.customer
+    member.invite_sent_at = utcnow()
+    _notify(customer, member, member.user)
+    audit.record(actor, "member.invitation_resent", member, acting_on=customer, after={"email": member.email})
+
+
+def remove_member(member: Member, *, actor: User) -> None:
+    """Take the license back: it becomes unused; nothing is refunded and the period runs on (R5)."""
+    if member.status == MemberStatus.REMOVED:
+        raise DomainError("This member has already been removed.")
+    before = str(member.status)
+    member.status, member.removed_at = MemberStatus.REMOVED, utcnow()
+    audit.record(actor, "member.removed", member, acting_on=member.subscription.customer,
+                 before={"email": member.email, "status": before}, after={"status": "removed"})
+    db.session.flush()
+
+
+def activate_memberships(user: User) -> int:
+    """Once ``user`` has activated its account, its invitations become active licenses."""
+    members = db.session.scalars(sa.select(Member).where(Member.user_id == user.id,
+                                                         Member.status == MemberStatus.INVITED)).all()
+    for member in members:
+        member.status, member.activated_at = MemberStatus.ACTIVE, utcnow()
+    return len(members)
 
 
 def member_page(subscription: Subscription, *, search: str = "", page: int = 1, size: int = 25) -> Page:
     """One page of the live members (invited or active) of ``subscription``, by e-mail."""
-    query = sa.select(Member).where(Member.subscription_id == subscription.id, Member.status != MemberStatus.REMOVED)
+    query = live_members(subscription)
     if search.strip():
         query = query.where(Member.email.like(f"%{search.strip().lower()}%"))
     return paginate(query, page=page, size=size, order_by=(Member.email,), options=(joinedload(Member.user),))
+
+
+# Customer administrators (R3)
+
+def administrators(customer: Customer) -> list[CustomerAdmin]:
+    return list(db.session.scalars(sa.select(CustomerAdmin).where(CustomerAdmin.customer_id == customer.id)
+                                   .options(joinedload(CustomerAdmin.user)).order_by(CustomerAdmin.id)))
+
+
+def admin_user_ids(customer: Customer) -> set[int]:
+    return set(db.session.scalars(sa.select(CustomerAdmin.user_id).where(CustomerAdmin.customer_id == customer.id)))
+
+
+def discount_at_stake(customer: Customer) -> dict | None:
+    """What making a customer user administrator would cost: the next renewal and one extra license."""
+    reseller, subscription = customer.reseller, customer.subscription
+    if not reseller.discount_bp or subscription is None or admin_user_ids(customer):
+        return None
+    on = today()
+
+    def both(licenses: int, months: int) -> tuple:
+        kept = pricing.price(reseller_discount_bp=reseller.discount_bp, country=customer.country,
+                             vat_number=customer.vat_number, licenses=licenses, months=months, on=on)
+        lost = pricing.price(reseller_discount_bp=0, country=customer.country, vat_number=customer.vat_number,
+                             licenses=licenses, months=months, on=on)
+        return kept, lost
+
+    renewal = both(subscription.licenses, subscription.term_months)
+    months_left = (pricing.remaining_months(subscription.period_start, subscription.period_end, on)
+                   if subscription.period_start and subscription.period_start <= on < subscription.period_end
+                   else subscription.term_months)
+    extra = both(1, months_left)
+    return {"discount_bp": reseller.discount_bp, "renewal": renewal, "extra": extra, "extra_months": months_left}
+
+
+def promote(member: Member, *, actor: User) -> CustomerAdmin:
+    """Make a member an administrator of its customer; from now on purchases are at list price (R3)."""
+    customer = member.subscription.customer
+    if member.status == MemberStatus.REMOVED:
+        raise DomainError("A removed member cannot be made administrator.")
+    if member.user_id in admin_user_ids(customer):
+        raise DomainError(f"{member.email} is already an administrator.")
+    admin = CustomerAdmin(customer_id=customer.id, user_id=member.user_id, granted_by_id=actor.id)
+    db.session.add(admin)
+    audit.record(actor, "customer_admin.granted", member, acting_on=customer,
+                 after={"email": member.email, "reseller_discount": "lost"})
+    db.session.flush()
+    return admin
+
+
+def revoke(admin: CustomerAdmin, *, actor: User) -> bool:
+    """Take administration back; return True when the reseller discount applies again (no admin left)."""
+    customer = admin.customer
+    if admin.user_id == actor.id:
+        raise DomainError("You cannot revoke your own administration; ask another administrator.")
+    email = admin.user.email
+    db.session.delete(admin)
+    db.session.flush()
+    restored = not admin_user_ids(customer)
+    audit.record(actor, "customer_admin.revoked", customer, acting_on=customer,
+                 before={"email": email}, after={"reseller_discount": "restored" if restored else "still lost"})
+    return restored

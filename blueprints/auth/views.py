@@ -1,6 +1,6 @@
 """Log in and out, reset a forgotten password, activate an invited account."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import db, limiter
@@ -79,9 +79,7 @@ def forgot_password():
                 outbox.enqueue(user.email, "Reset your Seatdesk password", render_template(
                     "email/reset_password.txt", user=user, link=link), kind="password_reset")
             else:
-                link = url_for("auth.activate", token=accounts.make_link_token(user, "activate"), _external=True)
-                outbox.enqueue(user.email, "Activate your Seatdesk account", render_template(
-                    "email/activate.txt", user=user, link=link), kind="activation")
+                _send_activation_link(user)
             db.session.commit()
         flash("If an account exists for that address, we have sent it a link to set a new password. "
               "The link is valid for one hour.")
@@ -111,8 +109,12 @@ def reset_password(token: str):
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 def activate(token: str):
     """Activate an invited account by setting a password, then log the person in."""
-    user = accounts.user_from_token(token, "activate", current_app.config["ACTIVATION_LINK_MAX_AGE"])
+    max_age = current_app.config["ACTIVATION_LINK_MAX_AGE"]
+    user = accounts.user_from_token(token, "activate", max_age)
     if user is None or user.is_active:
+        expired = accounts.user_from_expired_token(token, "activate", max_age)
+        if expired is not None and not expired.is_active:
+            return render_template("auth/link_expired.html", token=token), 410
         return render_template("auth/link_invalid.html", request_new=url_for("auth.forgot_password")), 404
     form = ActivateForm(name=user.name)
     if form.validate_on_submit():
@@ -126,3 +128,22 @@ def activate(token: str):
             flash("Your account is active. Welcome to Seatdesk.")
             return redirect(url_for("auth.home"), 303)
     return render_template("auth/set_password.html", form=form, title="Activate your account", user=user)
+
+
+@bp.post("/activate/<token>/renew")
+@limiter.limit(_reset_limit)
+def renew_activation(token: str):
+    """Send a fresh activation link to the address an expired invitation was sent to (and only there)."""
+    user = accounts.user_from_expired_token(token, "activate", current_app.config["ACTIVATION_LINK_MAX_AGE"])
+    if user is None or user.is_active:
+        abort(404)
+    _send_activation_link(user)
+    db.session.commit()
+    flash(f"A new activation link has been sent to {user.email}. It is valid for seven days.")
+    return redirect(url_for("auth.login"), 303)
+
+
+def _send_activation_link(user) -> None:
+    link = url_for("auth.activate", token=accounts.make_link_token(user, "activate"), _external=True)
+    outbox.enqueue(user.email, "Activate your Seatdesk account",
+                   render_template("email/activate.txt", user=user, link=link), kind="activation")

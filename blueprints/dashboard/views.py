@@ -6,7 +6,8 @@ from flask_login import current_user
 from blueprints.access import acting_on, current_reseller
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
-from domain.customers import assigned_count, customer_page, reseller_usage
+from domain.customers import customer_page, reseller_usage
+from domain.seats import assigned_count
 
 bp = console_blueprint("dashboard", __name__, "/console")
 

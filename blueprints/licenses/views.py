@@ -3,7 +3,7 @@
 from blueprints.access import acting_on
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
-from domain.customers import assigned_count
+from domain.seats import assigned_count
 
 bp = console_blueprint("licenses", __name__, "/console/licenses")
 

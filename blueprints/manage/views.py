@@ -1,26 +1,114 @@
-"""Manage: the licenses and members of the customer chosen under Acting On."""
+"""Manage: the licenses, members and administrators of the customer chosen under Acting On."""
 
-from flask import current_app, request
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
 
-from blueprints.access import acting_on
+from app import db
+from blueprints import members
+from blueprints.access import acting_on, customer_admin_or_404, member_or_404
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
-from domain.customers import assigned_count
-from domain.seats import member_page
+from domain import seats
+from domain.errors import DomainError
 
 bp = console_blueprint("manage", __name__, "/console/manage")
+TEMPLATE = "manage/index.html"
+
+
+def _customer():
+    customer = acting_on()
+    if customer is None or customer.subscription is None:
+        abort(404)
+    return customer
+
+
+def _urls(customer) -> members.MemberUrls:
+    return members.MemberUrls("manage", customer.id)
 
 
 @bp.get("/")
 def index():
-    """Show the license counts and the members of the acting-on customer."""
+    """Show license counts, the add form, administrators and members of the acting-on customer."""
     customer = acting_on()
-    subscription = customer.subscription if customer else None
-    members = assigned = None
-    search = request.args.get("q", "")[:200]
-    if subscription is not None:
-        members = member_page(subscription, search=search, page=request.args.get("page", 1, type=int),
-                              size=current_app.config["PAGE_SIZE"])
-        assigned = assigned_count(subscription)
-    return render("manage/index.html", "member_table", subscription=subscription, members=members,
-                  assigned=assigned, search=search)
+    if customer is None:
+        return render(TEMPLATE, "member_table", subscription=None)
+    context = members.page_context(customer, _urls(customer), search=request.args.get("q", "")[:200],
+                                   page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"])
+    return render(TEMPLATE, "member_table", form=members.AddMembersForm(formdata=None), oob=set(), **context)
+
+
+@bp.post("/members")
+def add_members():
+    """Give unused licenses to the pasted or uploaded addresses (all or none)."""
+    customer = _customer()
+    return members.add(customer, TEMPLATE, _urls(customer))
+
+
+def _own_member(member_id: int):
+    """A member of the acting-on customer (another customer's, even the reseller's own, is not found here)."""
+    member = member_or_404(member_id)
+    customer = _customer()
+    if member.subscription.customer_id != customer.id:
+        abort(404)
+    return member, customer
+
+
+@bp.get("/members/<int:member_id>/remove")
+def confirm_remove_member(member_id: int):
+    """Ask before removing (the page used without JavaScript; htmx asks with a dialog)."""
+    member, _ = _own_member(member_id)
+    return render("manage/confirm_remove.html", member=member, urls=_urls(member.subscription.customer))
+
+
+@bp.post("/members/<int:member_id>/remove")
+def remove_member(member_id: int):
+    """Remove a member; the license becomes unused, nothing is refunded."""
+    member, customer = _own_member(member_id)
+    return members.remove(member, TEMPLATE, _urls(customer))
+
+
+@bp.post("/members/<int:member_id>/resend")
+def resend_invitation(member_id: int):
+    """Send the invitation again."""
+    member, customer = _own_member(member_id)
+    return members.resend(member, _urls(customer))
+
+
+@bp.get("/members/<int:member_id>/promote")
+def promote_member(member_id: int):
+    """Warn what making this member administrator costs before anything is changed (R3)."""
+    member, customer = _own_member(member_id)
+    return render("manage/promote.html", member=member, stake=seats.discount_at_stake(customer))
+
+
+@bp.post("/members/<int:member_id>/promote")
+def confirm_promote_member(member_id: int):
+    """Make the member an administrator of its customer."""
+    member, customer = _own_member(member_id)
+    try:
+        seats.promote(member, actor=current_user)
+    except DomainError as error:
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(f"{member.email} is now an administrator of {customer.name}. Purchases for {customer.name} "
+              "are at list price from now on.")
+    return redirect(url_for("manage.index"), 303)
+
+
+@bp.post("/administrators/<int:admin_id>/revoke")
+def revoke_admin(admin_id: int):
+    """Take a customer user's administration back; with none left the reseller discount applies again."""
+    admin = customer_admin_or_404(admin_id)
+    if admin.customer_id != _customer().id:
+        abort(404)
+    email = admin.user.email
+    try:
+        restored = seats.revoke(admin, actor=current_user)
+    except DomainError as error:
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(f"{email} is no longer an administrator."
+              + (" Your reseller discount applies again to future purchases." if restored else ""))
+    return redirect(url_for("manage.index"), 303)

@@ -1,22 +1,35 @@
-"""The customer portal: a customer administrator's organizations, a member's licenses."""
+"""The customer portal: a customer administrator's organizations, members and invoices; a member's license.
+
+Member management here runs the same views' building blocks and the same domain rules as the
+reseller's Manage page (``blueprints/members.py``, ``domain/seats.py``).
+"""
 
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, request
 from flask_login import current_user, login_required
 
 from app import db
+from blueprints import members
+from blueprints.access import customer_or_404, invoice_or_404, member_or_404
+from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
-from domain.access import visible_customers
-from domain.customers import assigned_count
-from domain.models import Customer, Member, MemberStatus, Subscription
+from domain.access import visible_customers, visible_invoices
+from domain.models import Customer, Invoice, Member, MemberStatus, Subscription
+from domain.seats import assigned_count
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+TEMPLATE = "portal/members.html"
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Everything in the portal needs a logged-in person; what they see is scoped per object."""
 
 
 @bp.get("/")
-@login_required
 def home():
-    """Show the organizations the user administers and the licenses the user holds."""
+    """Show the organizations the user administers, their invoices, and the licenses the user holds."""
     administered = db.session.scalars(visible_customers(current_user).order_by(Customer.name)).all() \
         if current_user.reseller_id is None and not current_user.is_operator else []
     memberships = db.session.execute(
@@ -28,4 +41,67 @@ def home():
     ).all()
     organizations = [(c, c.subscription, assigned_count(c.subscription) if c.subscription else 0)
                      for c in administered]
-    return render("portal/home.html", organizations=organizations, memberships=memberships)
+    invoices = db.session.scalars(visible_invoices(current_user).order_by(Invoice.issued_on.desc()).limit(50)).all() \
+        if administered else []
+    return render("portal/home.html", organizations=organizations, memberships=memberships, invoices=invoices)
+
+
+def _administered(customer_id: int) -> Customer:
+    customer = customer_or_404(customer_id)
+    if customer.subscription is None:
+        abort(404)
+    return customer
+
+
+def _member_of(customer: Customer, member_id: int) -> Member:
+    member = member_or_404(member_id)
+    if member.subscription.customer_id != customer.id:
+        abort(404)
+    return member
+
+
+@bp.get("/customers/<int:customer_id>/members")
+def members_page(customer_id: int):
+    """The customer administrator's own Manage page: licenses and members."""
+    customer = _administered(customer_id)
+    context = members.page_context(customer, members.MemberUrls("portal", customer.id),
+                                   search=request.args.get("q", "")[:200], page=request.args.get("page", 1, type=int),
+                                   size=current_app.config["PAGE_SIZE"])
+    return render(TEMPLATE, "member_table", customer=customer, form=members.AddMembersForm(formdata=None), oob=set(),
+                  **context)
+
+
+@bp.post("/customers/<int:customer_id>/members")
+def add_members(customer_id: int):
+    """Add members within the unused licenses."""
+    customer = _administered(customer_id)
+    return members.add(customer, TEMPLATE, members.MemberUrls("portal", customer.id), customer=customer)
+
+
+@bp.get("/customers/<int:customer_id>/members/<int:member_id>/remove")
+def confirm_remove_member(customer_id: int, member_id: int):
+    """Ask before removing a member."""
+    customer = _administered(customer_id)
+    return render("portal/confirm_remove.html", member=_member_of(customer, member_id),
+                  urls=members.MemberUrls("portal", customer.id))
+
+
+@bp.post("/customers/<int:customer_id>/members/<int:member_id>/remove")
+def remove_member(customer_id: int, member_id: int):
+    """Remove a member; the license becomes unused."""
+    customer = _administered(customer_id)
+    return members.remove(_member_of(customer, member_id), TEMPLATE, members.MemberUrls("portal", customer.id),
+                          customer=customer)
+
+
+@bp.post("/customers/<int:customer_id>/members/<int:member_id>/resend")
+def resend_invitation(customer_id: int, member_id: int):
+    """Send the invitation again."""
+    customer = _administered(customer_id)
+    return members.resend(_member_of(customer, member_id), members.MemberUrls("portal", customer.id))
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+def invoice_pdf(invoice_id: int):
+    """Download one of the organization's invoices, as issued."""
+    return stored_pdf(invoice_or_404(invoice_id))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app import db
 from blueprints.access import ACTING_ON
-from domain.models import Base, OrderStatus, PaymentMethod
+from domain.models import Base, CustomerAdmin, OrderStatus, PaymentMethod
 from tests.conftest import login
 
 # URL parameters that are not object ids: they are checked by their own tests (signed links, webhooks).
@@ -27,13 +27,16 @@ def tenants(make):
     mine = make.customer(a, "Mine", members=2)
     theirs = make.customer(b, "Theirs", members=2)
     invoice = make.invoice(theirs)
+    their_admin = make.customer_admin(theirs)
     order = make.order(theirs, payment_method=PaymentMethod.CARD)
     order.status, order.provider, order.provider_ref = OrderStatus.AWAITING_PAYMENT, "sandbox", "sbx_theirs"
     db.session.commit()
     return {"admin": make.reseller_admin(a), "mine": mine, "theirs": theirs,
             "objects": {"customer_id": theirs.id, "subscription_id": theirs.subscription.id,
                         "member_id": theirs.subscription.members.first().id, "invoice_id": invoice.id,
-                        "order_id": order.id, "reference": order.provider_ref}}
+                        "order_id": order.id, "reference": order.provider_ref,
+                        "admin_id": db.session.scalar(sa.select(CustomerAdmin.id).where(
+                            CustomerAdmin.user_id == their_admin.id))}}
 
 
 def test_no_route_gives_reseller_a_an_object_of_reseller_b(app, client, tenants):
