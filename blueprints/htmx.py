@@ -21,9 +21,9 @@ def render(template: str, *blocks: str, trigger: str | None = None, **context):
     if wants_fragment() and request.headers.get("HX-Target") == CONTENT_REGION:
         blocks = (CONTENT_REGION,)
     if blocks and wants_fragment():
-        body = render_blocks(template, list(blocks), **context)
+        body = render_blocks(template, list(blocks), is_fragment=True, **context)
     else:
-        body = render_template(template, **context)
+        body = render_template(template, is_fragment=False, **context)
     response = make_response(body)
     response.vary.add("HX-Request")
     if trigger:

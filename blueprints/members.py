@@ -72,7 +72,7 @@ def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page
             "admin_ids": seats.admin_user_ids(customer), "administrators": seats.administrators(customer)}
 
 
-def add(customer: Customer, template: str, urls: MemberUrls, **extra):
+def add(customer: Customer, template: str, urls: MemberUrls):
     """Add the pasted and uploaded addresses; htmx gets the form, the seat counter and the table together."""
     form = AddMembersForm()
     batch, error = None, None
@@ -97,10 +97,10 @@ def add(customer: Customer, template: str, urls: MemberUrls, **extra):
     fresh = AddMembersForm(formdata=None) if batch and batch.added else form
     return render(template, "member_form", "seat_figures", "member_table", form=fresh, batch=batch, error=error,
                   oob={"seat_figures", "member_table"}, trigger="members-changed" if batch and batch.added else None,
-                  **context, **extra)
+                  customer=customer, **context)
 
 
-def remove(member: Member, template: str, urls: MemberUrls, **extra):
+def remove(member: Member, template: str, urls: MemberUrls):
     """Remove a member: its license becomes unused."""
     try:
         seats.remove_member(member, actor=current_user)
@@ -113,7 +113,7 @@ def remove(member: Member, template: str, urls: MemberUrls, **extra):
         return redirect(urls.page(), 303)
     customer = member.subscription.customer
     return render(template, "member_table", "seat_figures", oob={"seat_figures"}, form=AddMembersForm(formdata=None),
-                  **page_context(customer, urls, search=request.args.get("q", "")), **extra)
+                  customer=customer, **page_context(customer, urls, search=request.args.get("q", "")))
 
 
 def resend(member: Member, urls: MemberUrls):

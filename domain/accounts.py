@@ -110,10 +110,11 @@ def user_from_token(token: str, purpose: str, max_age: int) -> User | None:
 
 def user_from_expired_token(token: str, purpose: str, max_age: int) -> User | None:
     """The user of a genuine token older than ``max_age`` and never used, so a new link can be offered."""
+    serializer = _serializer(purpose)
     try:
-        _serializer(purpose).loads(token, max_age=max_age)
+        serializer.loads(token, max_age=max_age)
     except SignatureExpired as expired:
-        data = expired.payload
+        data = serializer.load_payload(expired.payload)
     except BadSignature:
         return None
     else:

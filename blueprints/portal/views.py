@@ -75,7 +75,7 @@ def members_page(customer_id: int):
 def add_members(customer_id: int):
     """Add members within the unused licenses."""
     customer = _administered(customer_id)
-    return members.add(customer, TEMPLATE, members.MemberUrls("portal", customer.id), customer=customer)
+    return members.add(customer, TEMPLATE, members.MemberUrls("portal", customer.id))
 
 
 @bp.get("/customers/<int:customer_id>/members/<int:member_id>/remove")
@@ -90,8 +90,7 @@ def confirm_remove_member(customer_id: int, member_id: int):
 def remove_member(customer_id: int, member_id: int):
     """Remove a member; the license becomes unused."""
     customer = _administered(customer_id)
-    return members.remove(_member_of(customer, member_id), TEMPLATE, members.MemberUrls("portal", customer.id),
-                          customer=customer)
+    return members.remove(_member_of(customer, member_id), TEMPLATE, members.MemberUrls("portal", customer.id))
 
 
 @bp.post("/customers/<int:customer_id>/members/<int:member_id>/resend")

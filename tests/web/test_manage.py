@@ -1,0 +1,236 @@
+"""Manage (seed: "Add users to a customer's account", "Removing or changing users") and the customer portal."""
+
+import io
+import re
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from app import db
+from domain.models import AuditEvent, CustomerAdmin, Member, MemberStatus, OutboxMessage, User
+from tests.conftest import HTMX, login
+
+
+@pytest.fixture
+def acme(make):
+    make.seller()
+    return make.customer(make.reseller("Northwind IT", discount_bp=2000), "Acme GmbH", licenses=3)
+
+
+@pytest.fixture
+def reseller_client(client, make, acme):
+    login(client, make.reseller_admin(acme.reseller))
+    client.get(f"/console/manage/?customer={acme.id}")
+    return client
+
+
+def live(acme) -> list[str]:
+    return sorted(db.session.scalars(sa.select(Member.email).where(
+        Member.subscription_id == acme.subscription.id, Member.status != MemberStatus.REMOVED)))
+
+
+def figures(html: str) -> dict:
+    block = re.search(r'<dl id="seat-figures".*?</dl>', html, re.S).group(0)
+    return dict(re.findall(r"<dt>(\w+)</dt><dd>(\d+)</dd>", block))
+
+
+def test_manage_shows_the_add_form_administrators_and_members(reseller_client, acme):
+    page = reseller_client.get("/console/manage/").text
+    assert figures(page) == {"Licenses": "3", "Assigned": "0", "Unused": "3"}
+    assert "Add Members" in page and "administrator without a license" in page
+
+
+def test_adding_one_member_with_htmx_updates_form_counter_and_table_in_one_response(reseller_client, acme):
+    response = reseller_client.post("/console/manage/members", data={"emails": "Ann@Example.test"}, headers=HTMX)
+    part = response.text
+    assert part.lstrip().startswith('<form id="member-form"') and "1 member added" in part
+    assert re.search(r'<dl id="seat-figures"[^>]*hx-swap-oob="true"', part)
+    assert re.search(r'<div id="member-table"[^>]*hx-swap-oob="true"', part) and "ann@example.test" in part
+    assert figures(part) == {"Licenses": "3", "Assigned": "1", "Unused": "2"}
+    assert response.headers["HX-Trigger"] == "members-changed"
+    assert live(acme) == ["ann@example.test"]
+
+
+def test_adding_without_javascript_redirects_with_a_message(reseller_client, acme):
+    response = reseller_client.post("/console/manage/members", data={"emails": "ann@example.test"})
+    assert response.status_code == 303
+    assert "1 member added." in reseller_client.get(response.headers["Location"]).text
+
+
+def test_a_pasted_list_is_added_and_its_duplicates_reported(reseller_client, acme):
+    part = reseller_client.post("/console/manage/members", headers=HTMX, data={
+        "emails": "a@example.test, b@example.test\nA@example.test"}).text
+    assert "2 members added" in part and "Line 3: A@example.test — Listed twice: added once." in part
+    assert live(acme) == ["a@example.test", "b@example.test"]
+
+
+def test_a_csv_upload_adds_the_email_column(reseller_client, acme):
+    data = {"emails": "", "csv_file": (io.BytesIO(b"name,email\nAnn,ann@example.test\nBen,ben@example.test\n"),
+                                       "people.csv")}
+    part = reseller_client.post("/console/manage/members", data=data, headers=HTMX,
+                                content_type="multipart/form-data").text
+    assert "2 members added" in part and live(acme) == ["ann@example.test", "ben@example.test"]
+
+
+def test_a_csv_in_another_encoding_is_refused_and_changes_nothing(reseller_client, acme):
+    data = {"csv_file": (io.BytesIO("jürgen@example.test".encode("utf-16")), "people.csv")}
+    part = reseller_client.post("/console/manage/members", data=data, headers=HTMX,
+                                content_type="multipart/form-data").text
+    assert "not UTF-8" in part and live(acme) == []
+
+
+def test_too_many_new_members_are_refused_with_a_link_to_purchase_the_missing_licenses(reseller_client, acme):
+    part = reseller_client.post("/console/manage/members", headers=HTMX, data={
+        "emails": "\n".join(f"u{i}@example.test" for i in range(5))}).text
+    assert "Purchase 2 more licenses" in part and 'href="/console/licenses/"' in part
+    assert live(acme) == [] and db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.parametrize("emails, message", [
+    ("not-an-address", "is not a valid e-mail address"),
+    ("a@example.test\n@@", "Nothing was added"),
+    ("\n".join(f"u{i}@example.test" for i in range(10_000)), "more than 1,000 at once"),
+    ("", "Enter at least one e-mail address."),
+])
+def test_bad_input_gets_a_clear_message_and_changes_nothing(reseller_client, acme, emails, message):
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    part = reseller_client.post("/console/manage/members", data={"emails": emails}, headers=HTMX).text
+    assert message in part and live(acme) == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users
+
+
+def test_remove_asks_first_then_frees_the_license(reseller_client, acme, make):
+    _, member = make.member(acme, "ann@example.test")
+    row = re.search(rf'<tr id="member-{member.id}">.*?</tr>', reseller_client.get("/console/manage/").text, re.S)
+    assert 'hx-confirm="Remove ann@example.test?' in row.group(0)
+    confirm = reseller_client.get(f"/console/manage/members/{member.id}/remove").text
+    assert "Remove ann@example.test?" in confirm and "Nothing is refunded" in confirm
+    part = reseller_client.post(f"/console/manage/members/{member.id}/remove", headers=HTMX).text
+    assert part.lstrip().startswith('<div id="member-table"') and "ann@example.test removed" in part
+    assert figures(part)["Unused"] == "3" and live(acme) == []
+
+
+def test_removing_without_javascript_redirects(reseller_client, acme, make):
+    _, member = make.member(acme)
+    assert reseller_client.post(f"/console/manage/members/{member.id}/remove").status_code == 303
+    assert live(acme) == []
+
+
+def test_an_invitation_can_be_resent(reseller_client, acme):
+    reseller_client.post("/console/manage/members", data={"emails": "ann@example.test"})
+    member = db.session.scalars(sa.select(Member)).one()
+    assert reseller_client.post(f"/console/manage/members/{member.id}/resend").status_code == 303
+    kinds = [m.kind for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert kinds == ["invitation", "invitation"]
+
+
+def test_promoting_warns_with_the_price_difference_then_records_the_administrator(reseller_client, acme, make):
+    _, member = make.member(acme, "carol@example.test")
+    warning = reseller_client.get(f"/console/manage/members/{member.id}/promote").text
+    assert "Your reseller discount of 20 % will no longer apply" in warning
+    assert "Next renewal (3 licenses, 12 months)" in warning and "+€85.68" in warning  # 360.00 x 20 % x 1.19
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CustomerAdmin)) == 0
+    response = reseller_client.post(f"/console/manage/members/{member.id}/promote")
+    assert response.status_code == 303
+    page = reseller_client.get("/console/manage/").text
+    assert "is now an administrator" in page and "at list price" in page
+    admin = db.session.scalars(sa.select(CustomerAdmin)).one()
+    assert admin.user_id == member.user_id
+    assert "administrator" in re.search(rf'<tr id="member-{member.id}">.*?</tr>', page, re.S).group(0)
+    reseller_client.post(f"/console/manage/administrators/{admin.id}/revoke")
+    assert "discount applies again" in reseller_client.get("/console/manage/").text
+    actions = [e.action for e in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[-2:] == ["customer_admin.granted", "customer_admin.revoked"]
+
+
+def test_a_member_of_another_customer_is_not_found_even_of_the_same_reseller(reseller_client, acme, make):
+    other = make.customer(acme.reseller, members=1)
+    member = other.subscription.members.first()
+    for url in (f"/console/manage/members/{member.id}/remove", f"/console/manage/members/{member.id}/resend",
+                f"/console/manage/members/{member.id}/promote"):
+        assert reseller_client.post(url).status_code == 404
+    assert member.status == MemberStatus.ACTIVE
+
+
+def test_an_invited_member_activates_and_logs_in(client, reseller_client, acme):
+    reseller_client.post("/console/manage/members", data={"emails": "ann@example.test"})
+    reseller_client.post("/logout")
+    mail = db.session.scalars(sa.select(OutboxMessage)).one()
+    link = re.search(r"http://localhost(/activate/\S+)", mail.body_text).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and "ann@example.test" in page.text
+    password = "ann's own password"
+    response = client.post(link, data={"name": "Ann", "password": password, "confirm": password})
+    assert response.status_code == 303
+    portal = client.get("/portal/").text
+    assert "Your license" in portal and "Acme GmbH" in portal
+    assert db.session.scalars(sa.select(Member)).one().status == MemberStatus.ACTIVE
+    client.post("/logout")
+    login(client, db.session.scalars(sa.select(User).where(User.email == "ann@example.test")).one(),
+          "ann's own password")
+
+
+def test_an_expired_invitation_says_so_and_sends_a_new_link(client, reseller_client, acme, app):
+    app.config["ACTIVATION_LINK_MAX_AGE"] = 0
+    reseller_client.post("/console/manage/members", data={"emails": "ann@example.test"})
+    reseller_client.post("/logout")
+    link = re.search(r"http://localhost(/activate/\S+)", db.session.scalars(sa.select(OutboxMessage)).one()
+                     .body_text).group(1)
+    time.sleep(1.1)  # the link's age is counted in whole seconds
+    page = client.get(link)
+    assert page.status_code == 410 and "This invitation has expired" in page.text
+    assert client.post(f"{link}/renew").status_code == 303
+    assert [m.kind for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))] == \
+        ["invitation", "activation"]
+
+
+# The customer portal
+
+@pytest.fixture
+def customer_admin_client(client, make, acme):
+    user = make.customer_admin(acme, "carol@acme.test")
+    login(client, user)
+    return client
+
+
+def test_a_customer_administrator_manages_members_with_the_same_rules(customer_admin_client, acme):
+    home = customer_admin_client.get("/portal/").text
+    assert f"/portal/customers/{acme.id}/members" in home
+    page = customer_admin_client.get(f"/portal/customers/{acme.id}/members").text
+    assert figures(page)["Unused"] == "3" and "Make administrator" not in page
+    part = customer_admin_client.post(f"/portal/customers/{acme.id}/members", headers=HTMX,
+                                      data={"emails": "a@acme.test,b@acme.test,c@acme.test,d@acme.test"}).text
+    assert "Purchase 1 more license" not in part and "Nothing was added" in part  # no purchase link in the portal
+    part = customer_admin_client.post(f"/portal/customers/{acme.id}/members", headers=HTMX,
+                                      data={"emails": "a@acme.test"}).text
+    assert "1 member added" in part and live(acme) == ["a@acme.test"]
+    member = db.session.scalars(sa.select(Member)).one()
+    assert customer_admin_client.post(f"/portal/customers/{acme.id}/members/{member.id}/remove").status_code == 303
+    assert live(acme) == []
+
+
+def test_a_customer_administrator_downloads_its_invoices_only(customer_admin_client, acme, make):
+    mine = make.invoice(acme)
+    theirs = make.invoice(make.customer(make.reseller()))
+    assert mine.number in customer_admin_client.get("/portal/").text
+    assert customer_admin_client.get(f"/portal/invoices/{mine.id}.pdf").data == mine.pdf
+    assert customer_admin_client.get(f"/portal/invoices/{theirs.id}.pdf").status_code == 404
+
+
+def test_customer_users_never_reach_another_customer(client, make, acme):
+    other = make.customer(acme.reseller, members=1)
+    for user in (make.customer_admin(acme), make.member(acme)[0]):
+        login(client, user)
+        assert client.get(f"/portal/customers/{other.id}/members").status_code == 404
+        assert client.post(f"/portal/customers/{other.id}/members", data={"emails": "x@y.test"}).status_code == 404
+        assert client.get("/console/manage/").status_code == 404
+        client.post("/logout")
+
+
+def test_a_member_sees_its_license_and_the_organization_name_only(client, make, acme):
+    user, _ = make.member(acme)
+    login(client, user)
+    page = client.get("/portal/").text
+    assert "Your license" in page and "Acme GmbH" in page and "Manage members" not in page
+    assert client.get(f"/portal/customers/{acme.id}/members").status_code == 404
