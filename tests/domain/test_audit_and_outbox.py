@@ -86,3 +86,33 @@ def test_an_unreachable_server_never_loses_the_message(app):
     outbox.retry(message)
     db.session.commit()
     assert message.status == OutboxStatus.QUEUED
+
+
+def test_delivery_logs_in_when_credentials_are_configured(app):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.conftest import Inbox, free_port
+
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USERNAME="seatdesk",
+                          MAIL_PASSWORD="wrong")
+        outbox.enqueue("a@example.test", "Invite", "Body", kind="test")
+        db.session.commit()
+        assert outbox.send_pending() == (0, 1)  # refused login: kept for later
+        app.config["MAIL_PASSWORD"] = "s3cret"
+        with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):
+            assert outbox.send_pending() == (1, 0)
+    finally:
+        controller.stop()
+    assert logins == [(b"seatdesk", b"wrong"), (b"seatdesk", b"s3cret")] and len(inbox.messages) == 1
