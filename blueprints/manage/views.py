@@ -57,7 +57,8 @@ def _own_member(member_id: int):
 def confirm_remove_member(member_id: int):
     """Ask before removing (the page used without JavaScript; htmx asks with a dialog)."""
     member, _ = _own_member(member_id)
-    return render("manage/confirm_remove.html", member=member, urls=_urls(member.subscription.customer))
+    return render("manage/confirm_remove.html", member=member, urls=_urls(member.subscription.customer),
+                  layout="console.html")
 
 
 @bp.post("/members/<int:member_id>/remove")

@@ -82,8 +82,8 @@ def add_members(customer_id: int):
 def confirm_remove_member(customer_id: int, member_id: int):
     """Ask before removing a member."""
     customer = _administered(customer_id)
-    return render("portal/confirm_remove.html", member=_member_of(customer, member_id),
-                  urls=members.MemberUrls("portal", customer.id))
+    return render("manage/confirm_remove.html", member=_member_of(customer, member_id),
+                  urls=members.MemberUrls("portal", customer.id), layout="base.html")
 
 
 @bp.post("/customers/<int:customer_id>/members/<int:member_id>/remove")
