@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from domain.errors import DomainError
-from domain.money import BASIS_POINTS, percent, share
+from domain.money import BASIS_POINTS, percent, round_half_up, share
 from domain.periods import add_months
 from domain.vat import VatDecision
 
@@ -63,6 +63,11 @@ class Quote:
     def unit_after_discount(self) -> Decimal:
         """The monthly price of one license after the discount, in minor units (may have decimals)."""
         return Decimal(self.list_unit_minor) * (BASIS_POINTS - self.discount_bp) / BASIS_POINTS
+
+    @property
+    def unit_after_discount_minor(self) -> int:
+        """The same, rounded half up to a minor unit, for display."""
+        return round_half_up(self.unit_after_discount)
 
 
 def term_label(months: int) -> str:

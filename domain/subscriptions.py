@@ -7,7 +7,7 @@ for CARD_ORDER_LAPSE_HOURS lapses.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -108,8 +108,67 @@ def _issue_and_notify(order: Order, customer: Customer, actor: User | None) -> I
 
     invoice = issuing.issue(order, on=order.supply_start, actor=actor)
     notifications.invoice_issued(invoice)
-    notifications.added_to_subscription(customer)
+    if order.kind == OrderKind.CREATE:
+        notifications.added_to_subscription(customer)
     return invoice
+
+
+@dataclass(frozen=True)
+class TopUpTerms:
+    """What a top-up bought today costs: the months left of the period, rounded up (R4)."""
+
+    days_left: int
+    months: int
+    period_end: date
+
+
+def top_up_terms(subscription: Subscription, on: date) -> TopUpTerms:
+    if subscription.status != SubscriptionStatus.ACTIVE or subscription.period_end is None:
+        raise DomainError("Licenses can be added while the subscription is active.")
+    return TopUpTerms((subscription.period_end - on).days,
+                      pricing.remaining_months(subscription.period_start, subscription.period_end, on),
+                      subscription.period_end)
+
+
+def price_top_up(customer: Customer, licenses: int, on: date) -> pricing.Quote:
+    """The price of ``licenses`` more for the rest of the period, with the discount only if R3 allows it."""
+    terms = top_up_terms(customer.subscription, on)
+    return pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
+                         vat_number=customer.vat_number, licenses=licenses, months=terms.months, on=on,
+                         customer_id=customer.id,
+                         description=f"Top Up: additional licenses for the {pricing.term_label(terms.months)} "
+                                     "left of the period")
+
+
+def top_up(customer: Customer, *, licenses: int, payment_method: PaymentMethod, idempotency_key: str, actor: User,
+           now: datetime | None = None) -> Order:
+    """Buy more licenses ending with the current period; the caller commits.
+
+    By bank transfer they are usable at once and the invoice is issued; by card once paid.
+    """
+    now = now or utcnow()
+    subscription = db.session.scalar(sa.select(Subscription).where(Subscription.id == customer.subscription.id)
+                                     .with_for_update())
+    quote = price_top_up(customer, licenses, now.date())
+    bank = payment_method == PaymentMethod.BANK_TRANSFER
+    order = orders.record(customer, quote, kind=OrderKind.TOP_UP, payment_method=payment_method,
+                          idempotency_key=idempotency_key, supply_start=now.date(), supply_end=subscription.period_end,
+                          placed_by=actor, status=OrderStatus.INVOICED if bank else OrderStatus.AWAITING_PAYMENT,
+                          licenses_before=subscription.licenses)
+    audit.record(actor, "order.placed", order, acting_on=customer,
+                 after={"kind": "top_up", "licenses": licenses, "months": quote.months,
+                        "payment_method": str(payment_method), "gross_minor": order.gross_minor})
+    if bank:
+        _add_licenses(subscription, order, actor)
+        _issue_and_notify(order, customer, actor)
+    return order
+
+
+def _add_licenses(subscription: Subscription, order: Order, actor: User | None) -> None:
+    before = subscription.licenses
+    subscription.licenses += order.licenses_added
+    audit.record(actor, "subscription.licenses_added", subscription, acting_on=subscription.customer,
+                 before={"licenses": before}, after={"licenses": subscription.licenses})
 
 
 def confirm_card_payment(order: Order, *, paid_at: datetime) -> Invoice | None:
@@ -119,13 +178,16 @@ def confirm_card_payment(order: Order, *, paid_at: datetime) -> Invoice | None:
         return None
     customer = db.session.get(Customer, order.customer_id)
     subscription = customer.subscription
-    start = paid_at.date()
     order.status, order.paid_at = OrderStatus.PAID, paid_at
+    audit.record(None, "order.paid", order, acting_on=customer, after={"provider": order.provider})
+    if order.kind == OrderKind.TOP_UP:
+        _add_licenses(subscription, order, None)
+        return _issue_and_notify(order, customer, None)
+    start = paid_at.date()
     order.supply_start, order.supply_end = start, add_months(start, subscription.term_months)
     before = {"status": str(subscription.status)}
     subscription.status = SubscriptionStatus.ACTIVE
     subscription.period_start, subscription.period_end = order.supply_start, order.supply_end
-    audit.record(None, "order.paid", order, acting_on=customer, after={"provider": order.provider})
     audit.record(None, "subscription.activated", subscription, acting_on=customer, before=before,
                  after={"status": "active", "period_end": subscription.period_end.isoformat()})
     return _issue_and_notify(order, customer, None)

@@ -2,18 +2,17 @@
 
 from flask import flash, redirect, session, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app import db
+from blueprints import checkout
 from blueprints.access import ACTING_ON, current_reseller, order_or_404
 from blueprints.console import console_blueprint
 from blueprints.htmx import render, wants_fragment
-from domain import payments, pricing, subscriptions, vat
-from domain.access import visible_orders
+from domain import pricing, subscriptions, vat
 from domain.clock import today
 from domain.customers import reseller_usage
 from domain.errors import DomainError
-from domain.models import Invoice, Order, OrderStatus, PaymentMethod
+from domain.models import Invoice, OrderStatus, PaymentMethod
 from invoices import issuing
 from invoices.payment import transfer_details
 
@@ -69,46 +68,11 @@ def quote():
 def submit():
     """Create the customer and its order; the idempotency key makes a resubmitted form one order."""
     form = CreateForm()
-    existing = _order_with_key(form.idempotency_key.data)
-    if existing is not None:
-        return _after_order(existing)
-    if form.validate_on_submit():
-        try:
-            order = subscriptions.create(
-                current_reseller(), form.business_info(), licenses=form.licenses.data,
-                term_months=form.term_months.data, payment_method=PaymentMethod(form.payment_method.data),
-                idempotency_key=form.idempotency_key.data, actor=current_user)
-            checkout_url = None
-            if order.payment_method == PaymentMethod.CARD:
-                checkout_url = payments.start_checkout(
-                    order, description=f"Business subscription for {order.customer.name}",
-                    success_url=url_for("create.order", order_id=order.id, _external=True),
-                    cancel_url=url_for("create.order", order_id=order.id, _external=True))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            (field.errors if field is not None else form.form_errors).append(str(error))
-        except IntegrityError:
-            db.session.rollback()  # the same form submitted twice at once: the other request won
-            existing = _order_with_key(form.idempotency_key.data)
-            if existing is not None:
-                return _after_order(existing)
-            raise
-        else:
-            session[ACTING_ON] = order.customer_id
-            return redirect(checkout_url, 303) if checkout_url else _after_order(order)
-    return _page(form)
-
-
-def _order_with_key(key: str | None) -> Order | None:
-    if not key:
-        return None
-    return db.session.scalar(visible_orders(current_user).where(Order.idempotency_key == key))
-
-
-def _after_order(order: Order):
-    return redirect(url_for("create.order", order_id=order.id), 303)
+    placed = checkout.place(form, lambda: subscriptions.create(
+        current_reseller(), form.business_info(), licenses=form.licenses.data, term_months=form.term_months.data,
+        payment_method=PaymentMethod(form.payment_method.data), idempotency_key=form.idempotency_key.data,
+        actor=current_user), description=f"Business subscription for {form.name.data}")
+    return placed or _page(form)
 
 
 @bp.get("/orders/<int:order_id>")
@@ -118,8 +82,8 @@ def order(order_id: int):
     invoice = db.session.scalar(db.select(Invoice).where(Invoice.order_id == order.id))
     if order.status == OrderStatus.PAID:
         session[ACTING_ON] = order.customer_id
-        flash(f"Payment confirmed: {order.customer.name} has {order.licenses_added} licenses. "
-              "Add its members here.")
+        total = order.licenses_before + order.licenses_added
+        flash(f"Payment confirmed: {order.customer.name} has {total} licenses. Add its members here.")
         return redirect(url_for("manage.index", customer=order.customer_id), 303)
     return render("create/order.html", "order_status", order=order, invoice=invoice, transfer=_transfer(invoice))
 
