@@ -14,6 +14,7 @@ def test_top_up_by_bank_transfer(page, live_server, make, output_path):
     make.customer(reseller, "Acme Consulting GmbH", licenses=5, members=5)
     _log_in(page, live_server, make.reseller_admin(reseller).email)
     page.get_by_label("Acting On").select_option(label="Acme Consulting GmbH")
+    expect(page.locator("#acting-on-summary")).to_contain_text("Acme Consulting GmbH")
     page.get_by_role("link", name="Purchase License").click()
     page.get_by_label("Additional licenses").fill("3")
     quote = page.locator("#top-up-quote")
