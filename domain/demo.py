@@ -95,6 +95,7 @@ def _invoice(customer: Customer) -> None:
                           supply_end=subscription.period_end, placed_by=None,
                           status=OrderStatus.PAID if subscription.payment_method == PaymentMethod.CARD
                           else OrderStatus.INVOICED)
+    order.created_at = datetime.combine(subscription.period_start, time(9, 0))
     if order.status == OrderStatus.PAID:
         order.paid_at = datetime.combine(subscription.period_start, time(9, 30))
     issuing.issue(order, on=subscription.period_start)

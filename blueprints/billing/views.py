@@ -1,6 +1,8 @@
 """Billing: invoices of the acting-on customer, or all of the reseller's with none chosen."""
 
-from flask import current_app, request
+from datetime import date
+
+from flask import Response, current_app, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -8,6 +10,7 @@ from blueprints.access import acting_on, invoice_or_404
 from blueprints.console import console_blueprint
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
+from domain import order_history
 from domain.access import visible_invoices
 from domain.models import Invoice
 from domain.pages import paginate
@@ -32,3 +35,34 @@ def invoice_pdf(invoice_id: int):
     """Serve the stored PDF of an invoice, byte for byte as issued."""
     invoice = invoice_or_404(invoice_id)
     return stored_pdf(invoice)
+
+
+def _filters() -> order_history.Filters:
+    args = request.args
+    customer = acting_on()
+
+    def day(name):
+        try:
+            return date.fromisoformat(args.get(name, ""))
+        except ValueError:
+            return None
+
+    return order_history.Filters(customer_id=customer.id if customer else None, kind=args.get("kind") or None,
+                                 status=args.get("status") or None, date_from=day("from"), date_to=day("to"))
+
+
+@bp.get("/orders")
+def orders():
+    """Order history of the acting-on customer, or all of the reseller's, filtered; htmx refreshes the table."""
+    filters = _filters()
+    history = order_history.page(current_user, filters, number=request.args.get("page", 1, type=int),
+                                 size=current_app.config["PAGE_SIZE"])
+    return render("billing/orders.html", "order_table", orders=history, filters=filters,
+                  args={k: v for k, v in request.args.items() if k in {"kind", "status", "from", "to"} and v})
+
+
+@bp.get("/orders.csv")
+def orders_csv():
+    """The filtered order history as a CSV file."""
+    return Response(order_history.to_csv(current_user, _filters()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="orders.csv"'})
