@@ -43,7 +43,8 @@ def test_create_a_customer_paying_by_bank_transfer_then_manage_it(page, live_ser
     page.screenshot(path=f"{output_path}/create-live-quote.png", full_page=True)
 
     page.get_by_role("button", name="Order and issue the invoice").click()
-    expect(page.get_by_text("Subscription active · invoice issued")).to_be_visible()
+    # issuing the invoice renders a PDF: give it the time a person gives a page to load
+    expect(page.get_by_text("Subscription active · invoice issued")).to_be_visible(timeout=20_000)
     expect(page.locator("#order-status")).to_contain_text("RF")
     expect(page.locator("#order-status img.qr")).to_be_visible()
     page.screenshot(path=f"{output_path}/bank-transfer-confirmation.png", full_page=True)

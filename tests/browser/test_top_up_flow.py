@@ -24,6 +24,7 @@ def test_top_up_by_bank_transfer(page, live_server, make, output_path):
     page.screenshot(path=f"{output_path}/top-up-quote.png", full_page=True)
     page.get_by_label("Bank transfer (invoice)").check()
     page.get_by_role("button", name="Top Up").click()
-    expect(page.get_by_text("Top Up: 3 more licenses (5 → 8)")).to_be_visible()
+    # issuing the invoice renders a PDF: give it the time a person gives a page to load
+    expect(page.get_by_text("Top Up: 3 more licenses (5 → 8)")).to_be_visible(timeout=20_000)
     page.get_by_role("link", name="Add members under Manage").click()
     expect(page.locator("#seat-figures")).to_contain_text("Unused3")
