@@ -1,16 +1,19 @@
 """Forms shared by several pages."""
 
+import uuid
 from functools import cache
 
 from babel import Locale
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from blueprints.fields import EmailAddress
 from domain import vat
 from domain.errors import DomainError
+from domain.models import PaymentMethod
+from domain.pricing import MAX_LICENSES
 from domain.subscriptions import BusinessInfo
 
 NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
@@ -61,3 +64,35 @@ class BusinessInfoForm(FlaskForm):
             country=self.country.data, contact_name=self.contact_name.data, contact_email=self.contact_email.data,
             billing_email=self.billing_email.data, vat_number=self.vat_number.data or None,
             po_reference=(self.po_reference.data or "").strip() or None)
+
+
+class LicenseCountField(IntegerField):
+    """A number of licenses; anything but a whole number is refused with one clear message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter a whole number of licenses, for example 5.") from error
+
+    def post_validate(self, form, validation_stopped):
+        if self.process_errors:
+            self.errors = list(self.process_errors)  # the range check has nothing to add to that
+
+
+def license_count(label: str, default: int) -> LicenseCountField:
+    """A number of licenses between 1 and MAX_LICENSES."""
+    return LicenseCountField(label, default=default, validators=[
+        InputRequired(message="Enter a number of licenses."),
+        NumberRange(1, MAX_LICENSES, message=f"Choose between 1 and {MAX_LICENSES:,} licenses.")])
+
+
+class OrderForm(FlaskForm):
+    """What every purchase form carries: how to pay, and the key that makes a resubmission one order."""
+
+    payment_method = RadioField("Payment", default=PaymentMethod.CARD.value,
+                                choices=[SelectChoice(PaymentMethod.CARD.value, "Card"),
+                                         SelectChoice(PaymentMethod.BANK_TRANSFER.value, "Bank transfer (invoice)")],
+                                validators=[DataRequired(message="Choose how to pay.")])
+    idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex,
+                                  validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])

@@ -49,9 +49,3 @@ def visible_invoices(user: User) -> sa.Select:
     return sa.select(Invoice).where(Invoice.customer_id.in_(visible_customer_ids(user)))
 
 
-
-def administered_customer_ids(user: User) -> list[int]:
-    """The customers ``user`` administers as a customer user (not through a reseller)."""
-    from app import db
-
-    return list(db.session.scalars(sa.select(CustomerAdmin.customer_id).where(CustomerAdmin.user_id == user.id)))

@@ -18,7 +18,7 @@ def test_top_up_by_bank_transfer(page, live_server, make, output_path):
     page.get_by_role("link", name="Purchase License").click()
     page.get_by_label("Additional licenses").fill("3")
     quote = page.locator("#top-up-quote")
-    expect(quote).to_contain_text("3 × 12 months × €10.00")
+    expect(quote).to_contain_text("3 licenses × 12 months × €10.00")
     expect(quote).to_contain_text("charged for 12 months")
     expect(quote.locator(".total")).to_contain_text("€342.72")  # 3 x 12 x 8.00 = 288.00 + 19 %
     page.screenshot(path=f"{output_path}/top-up-quote.png", full_page=True)

@@ -47,7 +47,7 @@ def test_the_quote_charges_the_remaining_months_rounded_up(reseller_client):
     assert part.lstrip().startswith('<aside id="top-up-quote"')
     assert "50 days left in this period: charged for 2 months." in part
     assert "Monthly price per license, after your 20 % discount" in part and "€8.00" in part
-    assert "3 × 2 months × €10.00" in part and "€60.00" in part and "−€12.00" in part
+    assert "3 licenses × 2 months × €10.00" in part and "€60.00" in part and "−€12.00" in part
     assert "German VAT 19 %" in part and "€57.12" in part  # 48.00 + 9.12
 
 
