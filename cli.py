@@ -105,9 +105,17 @@ def billing_group():
 
 @billing_group.command("run-daily")
 def billing_run_daily():
-    """Do today's billing work; safe to run twice a day and to miss a day."""
-    from domain import subscriptions
+    """Do today's billing work: renewal notices, invoices and charges, renewals, expiries, lapses.
 
+    Safe to run twice a day and to miss a day (see domain/renewals.py).
+    """
+    from domain import renewals, subscriptions
+
+    report = renewals.run()
     lapsed = subscriptions.lapse_unpaid_card_orders()
     db.session.commit()
+    for what, count in sorted(report.done.items()):
+        click.echo(f"{what}: {count}")
     click.echo(f"{lapsed} unpaid card order(s) lapsed.")
+    for subscription_id, error in report.failed:
+        click.echo(f"subscription {subscription_id} not brought up to date: {error}", err=True)

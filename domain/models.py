@@ -72,6 +72,8 @@ class OrderKind(enum.StrEnum):
     CREATE = "create"
     TOP_UP = "top_up"
     RENEWAL = "renewal"
+    CANCELLATION = "cancellation"  # no charge: the subscription ended at its term's end, as its renewal setting said
+    EXPIRY = "expiry"  # no charge: the renewal was never paid, the subscription ended
 
 
 class OrderStatus(enum.StrEnum):
@@ -80,6 +82,7 @@ class OrderStatus(enum.StrEnum):
     INVOICED = "invoiced"  # bank transfer: active at once, invoice open
     LAPSED = "lapsed"
     REFUNDED = "refunded"
+    NO_CHARGE = "no_charge"  # a cancellation or an expiry: recorded for the history, nothing to pay
 
 
 class InvoiceStatus(enum.StrEnum):
@@ -243,6 +246,8 @@ class Subscription(Base):
     renewal_mode: Mapped[RenewalMode] = mapped_column(_enum(RenewalMode), default=RenewalMode.SAME)
     renewal_licenses: Mapped[int | None]  # with RenewalMode.NUMBER: the scheduled reduction (R5)
     suspended_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    card_ref: Mapped[str | None] = mapped_column(sa.String(255))  # the provider's saved card (customer) for renewals
+    renewal_notices_sent: Mapped[int] = mapped_column(default=0, server_default="0")  # this period's: 0, 1 (30 d), 2 (3 d)
     created_at: Mapped[datetime] = _created()
 
     customer: Mapped[Customer] = relationship(back_populates="subscription")

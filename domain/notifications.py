@@ -3,7 +3,7 @@
 from flask import render_template
 
 from domain import links, outbox
-from domain.models import Customer, Invoice
+from domain.models import Customer, Invoice, Order, Subscription
 from domain.money import to_decimal
 from invoices.payment import format_rf
 
@@ -29,3 +29,41 @@ def added_to_subscription(customer: Customer) -> None:
                    render_template("email/added_to_subscription.txt", customer=customer,
                                    subscription=customer.subscription, reseller=customer.reseller),
                    kind="subscription_created")
+
+
+def order_url(order: Order) -> str:
+    return links.external_url("create.order", order_id=order.id)
+
+
+def _renewal_recipients(subscription: Subscription) -> list[str]:
+    """The customer's billing contact and its reseller's administrators: those who pay and who act."""
+    customer = subscription.customer
+    return list(dict.fromkeys([customer.billing_email, *(u.user.email for u in customer.reseller.users)]))
+
+
+def _to_renewal_recipients(subscription: Subscription, subject: str, template: str, kind: str, **context) -> None:
+    body = render_template(template, customer=subscription.customer, subscription=subscription, **context)
+    for address in _renewal_recipients(subscription):
+        outbox.enqueue(address, subject, body, kind=kind)
+
+
+def renewal_notice(subscription: Subscription, licenses: int, *, invoice: Invoice | None, reminder: bool) -> None:
+    """Say what happens at the end of the period: 30 days before (notice) and 3 days before (reminder)."""
+    customer = subscription.customer
+    ends = str(subscription.renewal_mode) == "cancel"
+    what = "ends" if ends else "renews"
+    subject = f"{'Reminder: ' if reminder else ''}{customer.name}'s subscription {what} on {subscription.period_end}"
+    _to_renewal_recipients(subscription, subject, "email/renewal_notice.txt", "renewal_notice", licenses=licenses,
+                           ends=ends, invoice=invoice, link=payer_link(invoice) if invoice else None)
+
+
+def card_declined(subscription: Subscription, order: Order, link: str) -> None:
+    """The saved card was refused for the renewal: pay through the link, or the subscription expires."""
+    _to_renewal_recipients(subscription, f"Renewal payment for {subscription.customer.name} failed",
+                           "email/card_declined.txt", "card_declined", order=order, link=link,
+                           amount=f"{to_decimal(order.gross_minor, order.currency)} {order.currency}")
+
+
+def subscription_ended(subscription: Subscription, *, cancelled: bool) -> None:
+    _to_renewal_recipients(subscription, f"{subscription.customer.name}'s subscription has ended",
+                           "email/subscription_ended.txt", "subscription_ended", cancelled=cancelled)

@@ -17,7 +17,11 @@ from domain.models import Customer, Invoice, Order, OrderKind, OrderStatus, User
 from domain.money import to_decimal
 from domain.pages import Page, paginate
 
-KIND_LABELS = {OrderKind.CREATE: "created", OrderKind.TOP_UP: "topped up", OrderKind.RENEWAL: "renewed"}
+KIND_LABELS = {OrderKind.CREATE: "created", OrderKind.TOP_UP: "topped up", OrderKind.RENEWAL: "renewed",
+               OrderKind.CANCELLATION: "cancelled", OrderKind.EXPIRY: "expired"}
+STATUS_LABELS = {OrderStatus.AWAITING_PAYMENT: "awaiting payment", OrderStatus.INVOICED: "invoiced",
+                 OrderStatus.PAID: "paid", OrderStatus.LAPSED: "lapsed", OrderStatus.REFUNDED: "refunded",
+                 OrderStatus.NO_CHARGE: "no charge"}
 
 
 @dataclass(frozen=True)
@@ -47,14 +51,32 @@ class OrderRow:
     invoice_number: str | None
 
     @property
+    def reduced(self) -> bool:
+        return self.kind == OrderKind.RENEWAL and self.licenses_added < self.licenses_before
+
+    @property
     def what(self) -> str:
-        return KIND_LABELS.get(OrderKind(self.kind), self.kind)
+        return "reduced at renewal" if self.reduced else KIND_LABELS[OrderKind(self.kind)]
+
+    @property
+    def total(self) -> int:
+        """The licenses after the order: a renewal buys its whole quantity, an ending keeps the count it had."""
+        if self.kind == OrderKind.RENEWAL:
+            return self.licenses_added
+        return self.licenses_before + self.licenses_added
 
     @property
     def quantity(self) -> str:
         """As resellers read it: "50, added 12" (the total after, and what the order added)."""
-        total = self.licenses_before + self.licenses_added
-        return f"{total}" if self.kind == OrderKind.CREATE else f"{total}, added {self.licenses_added}"
+        if self.kind == OrderKind.TOP_UP:
+            return f"{self.total}, added {self.licenses_added}"
+        if self.reduced:
+            return f"{self.total}, down from {self.licenses_before}"
+        return f"{self.total}"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[OrderStatus(self.status)]
 
 
 def _query(viewer: User, filters: Filters) -> sa.Select:
@@ -102,7 +124,7 @@ def to_csv(viewer: User, filters: Filters) -> str:
     for values in db.session.execute(query.execution_options(yield_per=500)):
         row = _row(values)
         writer.writerow([row.created_at.isoformat(timespec="seconds"), row.customer, row.who, row.what,
-                         row.licenses_before + row.licenses_added, row.licenses_added,
+                         row.total, row.licenses_added if row.kind == OrderKind.TOP_UP else "",
                          to_decimal(row.gross_minor, row.currency), row.currency, row.payment_method, row.status,
                          row.invoice_number or ""])
     return out.getvalue()

@@ -3,7 +3,8 @@
 from datetime import date
 
 from app import db
-from domain.models import Customer, Order, OrderKind, OrderLine, OrderStatus, PaymentMethod, User
+from domain import seller
+from domain.models import Customer, Order, OrderKind, OrderLine, OrderStatus, PaymentMethod, Subscription, User
 from domain.pricing import Quote
 
 
@@ -23,6 +24,20 @@ def record(customer: Customer, quote: Quote, *, kind: OrderKind, payment_method:
                          unit_price_minor=line.unit_price_minor, amount_minor=line.amount_minor,
                          vat_rate_bp=line.vat_rate_bp) for n, line in enumerate(quote.lines)],
     )
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def record_ending(subscription: Subscription, kind: OrderKind, on: date) -> Order:
+    """A line in the order history for a subscription that ended (cancelled or expired): no charge."""
+    customer = subscription.customer
+    order = Order(
+        idempotency_key=f"{kind}-{subscription.id}-{on.isoformat()}", customer_id=customer.id,
+        reseller_id=customer.reseller_id, subscription_id=subscription.id, kind=kind, status=OrderStatus.NO_CHARGE,
+        payment_method=subscription.payment_method, licenses_before=subscription.licenses, licenses_added=0,
+        months_charged=0, supply_start=on, supply_end=on, currency=seller.settings().currency, net_minor=0, vat_minor=0,
+        gross_minor=0, vat_treatment="none", vat_reason="Nothing charged", po_reference=customer.po_reference)
     db.session.add(order)
     db.session.flush()
     return order

@@ -7,6 +7,11 @@
   through the same verification and handling as Stripe's.
 
 Webhook event ids are stored, so a replayed event changes nothing.
+
+Renewals charge the card saved at the first checkout, off-session: Stripe's Checkout saves it with
+``setup_future_usage=off_session`` on a Stripe customer, whose id the webhook keeps on the
+subscription (``card_ref``); a renewal is a PaymentIntent confirmed at once with that customer's
+card. The sandbox's saved card is ``sbx_card_<order>``; one ending in ``declined`` is always refused.
 """
 
 import hashlib
@@ -25,7 +30,7 @@ from app import db
 from domain import subscriptions
 from domain.clock import utcnow
 from domain.errors import DomainError
-from domain.models import Order, ProviderEvent
+from domain.models import Order, ProviderEvent, Subscription
 
 
 class InvalidWebhook(Exception):
@@ -38,10 +43,16 @@ class Checkout:
     url: str  # where the payer goes to pay
 
 
+SUCCEEDED, DECLINED = "succeeded", "declined"
+
+
 class Provider(Protocol):
     name: str
 
     def start_checkout(self, order: Order, *, description: str, success_url: str, cancel_url: str) -> Checkout: ...
+
+    def charge(self, order: Order, card_ref: str) -> tuple[str, str | None]:
+        """Charge the saved card now; return SUCCEEDED or DECLINED and the provider's reference."""
 
     def verify(self, payload: bytes, signature: str | None) -> dict: ...
 
@@ -76,6 +87,7 @@ class StripeProvider:
                 "currency": order.currency.lower(), "unit_amount": order.gross_minor,
                 "product_data": {"name": description}}}],
             "metadata": {"order_id": str(order.id)},
+            "customer_creation": "always", "payment_intent_data": {"setup_future_usage": "off_session"},
         }
         try:
             session = self.client.v1.checkout.sessions.create(
@@ -84,6 +96,21 @@ class StripeProvider:
             raise DomainError("The card provider cannot be reached just now. Try again in a moment, "
                               "or pay by bank transfer.") from error
         return Checkout(reference=session.id, url=session.url)
+
+    def charge(self, order: Order, card_ref: str) -> tuple[str, str | None]:
+        try:
+            cards = self.client.v1.payment_methods.list(params={"customer": card_ref, "type": "card", "limit": 1})
+            if not cards.data:
+                return DECLINED, None
+            intent = self.client.v1.payment_intents.create(params={
+                "amount": order.gross_minor, "currency": order.currency.lower(), "customer": card_ref,
+                "payment_method": cards.data[0].id, "off_session": True, "confirm": True,
+                "metadata": {"order_id": str(order.id)}}, options={"idempotency_key": f"order-{order.idempotency_key}"})
+        except stripe.CardError:
+            return DECLINED, None
+        except stripe.StripeError as error:
+            raise DomainError("The card provider cannot be reached just now; the next daily run tries again.") from error
+        return (SUCCEEDED if intent.status == "succeeded" else DECLINED), intent.id
 
     def verify(self, payload: bytes, signature: str | None) -> dict:
         return _verify_stripe_scheme(payload, signature, self.webhook_secret)
@@ -107,8 +134,13 @@ class SandboxProvider:
             "id": f"evt_{secrets.token_hex(8)}", "type": "checkout.session.completed", "created": int(time.time()),
             "data": {"object": {"id": order.provider_ref, "client_reference_id": order.idempotency_key,
                                 "payment_status": "paid", "amount_total": order.gross_minor,
-                                "currency": order.currency.lower()}},
+                                "currency": order.currency.lower(), "customer": f"sbx_card_{order.id}"}},
         }).encode()
+
+    def charge(self, order: Order, card_ref: str) -> tuple[str, str | None]:
+        if card_ref.endswith("declined"):
+            return DECLINED, None
+        return SUCCEEDED, f"sbx_pi_{secrets.token_urlsafe(12)}"
 
     def verify(self, payload: bytes, signature: str | None) -> dict:
         return _verify_stripe_scheme(payload, signature, self.webhook_secret)
@@ -137,6 +169,17 @@ def start_checkout(order: Order, *, description: str, success_url: str, cancel_u
     return checkout.url
 
 
+def charge_saved_card(order: Order, card_ref: str | None) -> str:
+    """Charge ``order`` to the subscription's saved card; SUCCEEDED or DECLINED (no saved card is declined)."""
+    if not card_ref:
+        return DECLINED
+    chosen = provider()
+    outcome, reference = chosen.charge(order, card_ref)
+    if reference:
+        order.provider, order.provider_ref = chosen.name, reference
+    return outcome
+
+
 def handle_webhook(provider_name: str, payload: bytes, signature: str | None) -> str:
     """Verify and apply one webhook; return what happened. Raises InvalidWebhook; the caller commits."""
     try:
@@ -158,6 +201,8 @@ def handle_webhook(provider_name: str, payload: bytes, signature: str | None) ->
         return "ignored"
     if session.get("amount_total") not in (None, order.gross_minor):
         return "amount mismatch"
+    if session.get("customer") and order.subscription_id:
+        db.session.get(Subscription, order.subscription_id).card_ref = session["customer"]
     invoice = subscriptions.confirm_card_payment(order, paid_at=utcnow())
     return "paid" if invoice else "not awaiting payment"
 

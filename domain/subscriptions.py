@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app import db
-from domain import audit, notifications, orders, pricing
+from domain import audit, notifications, orders, pricing, renewals
 from domain.clock import utcnow
 from domain.errors import DomainError
 from domain.models import (
@@ -183,6 +183,9 @@ def confirm_card_payment(order: Order, *, paid_at: datetime) -> Invoice | None:
     if order.kind == OrderKind.TOP_UP:
         _add_licenses(subscription, order, None)
         return _issue_and_notify(order, customer, None)
+    if order.kind == OrderKind.RENEWAL:
+        renewals.roll_over(subscription, order)
+        return _issue_and_notify(order, customer, None)
     start = paid_at.date()
     order.supply_start, order.supply_end = start, add_months(start, subscription.term_months)
     before = {"status": str(subscription.status)}
@@ -194,7 +197,10 @@ def confirm_card_payment(order: Order, *, paid_at: datetime) -> Invoice | None:
 
 
 def lapse_unpaid_card_orders(now: datetime | None = None) -> int:
-    """Lapse card orders unpaid for CARD_ORDER_LAPSE_HOURS, and the subscriptions they would have started."""
+    """Lapse card orders unpaid for CARD_ORDER_LAPSE_HOURS, and the subscriptions they would have started.
+
+    An unpaid renewal ends its subscription: it expires on the day the order lapses.
+    """
     now = now or utcnow()
     cutoff = now - timedelta(hours=current_app.config["CARD_ORDER_LAPSE_HOURS"])
     stale = db.session.scalars(sa.select(Order).where(Order.status == OrderStatus.AWAITING_PAYMENT,
@@ -209,5 +215,7 @@ def lapse_unpaid_card_orders(now: datetime | None = None) -> int:
             subscription.status = SubscriptionStatus.LAPSED
             audit.record(None, "subscription.lapsed", subscription, acting_on=customer,
                          before={"status": "pending"}, after={"status": "lapsed"})
+        elif order.kind == OrderKind.RENEWAL and subscription.status == SubscriptionStatus.ACTIVE:
+            renewals.end(subscription, OrderKind.EXPIRY, now.date())
     db.session.flush()
     return len(stale)

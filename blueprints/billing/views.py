@@ -58,6 +58,7 @@ def orders():
     history = order_history.page(current_user, filters, number=request.args.get("page", 1, type=int),
                                  size=current_app.config["PAGE_SIZE"])
     return render("billing/orders.html", "order_table", orders=history, filters=filters,
+                  kinds=order_history.KIND_LABELS, statuses=order_history.STATUS_LABELS,
                   args={k: v for k, v in request.args.items() if k in {"kind", "status", "from", "to"} and v})
 
 

@@ -82,8 +82,8 @@ def order(order_id: int):
     invoice = db.session.scalar(db.select(Invoice).where(Invoice.order_id == order.id))
     if order.status == OrderStatus.PAID:
         session[ACTING_ON] = order.customer_id
-        total = order.licenses_before + order.licenses_added
-        flash(f"Payment confirmed: {order.customer.name} has {total} licenses. Add its members here.")
+        flash(f"Payment confirmed: {order.customer.name} has {order.customer.subscription.licenses} licenses. "
+              "Add its members here.")
         return redirect(url_for("manage.index", customer=order.customer_id), 303)
     return render("create/order.html", "order_status", order=order, invoice=invoice, transfer=_transfer(invoice))
 
