@@ -247,7 +247,7 @@ class Subscription(Base):
     renewal_licenses: Mapped[int | None]  # with RenewalMode.NUMBER: the scheduled reduction (R5)
     suspended_reason: Mapped[str | None] = mapped_column(sa.String(200))
     card_ref: Mapped[str | None] = mapped_column(sa.String(255))  # the provider's saved card (customer) for renewals
-    renewal_notices_sent: Mapped[int] = mapped_column(default=0, server_default="0")  # this period's: 0, 1 (30 d), 2 (3 d)
+    renewal_notices_sent: Mapped[int] = mapped_column(default=0, server_default="0")  # 0, 1 (30 d), 2 (3 d)
     created_at: Mapped[datetime] = _created()
 
     customer: Mapped[Customer] = relationship(back_populates="subscription")

@@ -109,7 +109,7 @@ class StripeProvider:
         except stripe.CardError:
             return DECLINED, None
         except stripe.StripeError as error:
-            raise DomainError("The card provider cannot be reached just now; the next daily run tries again.") from error
+            raise DomainError("The card provider cannot be reached; the next daily run tries again.") from error
         return (SUCCEEDED if intent.status == "succeeded" else DECLINED), intent.id
 
     def verify(self, payload: bytes, signature: str | None) -> dict:
