@@ -120,7 +120,8 @@ def change_settings(subscription: Subscription, mode: RenewalMode, licenses: int
                  before=before, after={"renewal_mode": str(mode), "renewal_licenses": licenses})
 
 
-def _place(subscription: Subscription, on: date, status: OrderStatus) -> Order:
+def place(subscription: Subscription, on: date, status: OrderStatus) -> Order:
+    """Place the order renewing the current period for its next term, priced on ``on``; the caller commits."""
     customer = subscription.customer
     start = subscription.period_end
     end = add_months(start, subscription.term_months)
@@ -195,7 +196,7 @@ def step(subscription: Subscription, today: date, now: datetime) -> list[str]:
             if due > subscription.renewal_notices_sent:
                 invoice = None
                 if bank and not cancelled and renewal_order(subscription) is None:
-                    order = _place(subscription, today, OrderStatus.INVOICED)
+                    order = place(subscription, today, OrderStatus.INVOICED)
                     invoice = _issue(order, today)
                     done.append("invoiced")
                 notifications.renewal_notice(subscription, renewal_quantity(subscription), invoice=invoice,
@@ -210,7 +211,7 @@ def step(subscription: Subscription, today: date, now: datetime) -> list[str]:
         order = renewal_order(subscription)
         if bank:
             if order is None:
-                order = _place(subscription, today, OrderStatus.INVOICED)
+                order = place(subscription, today, OrderStatus.INVOICED)
                 _issue(order, today)
                 done.append("invoiced")
             roll_over(subscription, order)
@@ -218,7 +219,7 @@ def step(subscription: Subscription, today: date, now: datetime) -> list[str]:
             continue
         if order is not None:  # a card renewal waiting for its payment, or its lapse
             return done
-        order = _place(subscription, today, OrderStatus.AWAITING_PAYMENT)
+        order = place(subscription, today, OrderStatus.AWAITING_PAYMENT)
         outcome = _charge(subscription, order, now)
         done.append(f"charged: {outcome}")
         if outcome != payments.SUCCEEDED:

@@ -135,20 +135,29 @@ def test_the_billing_rules_signature_vector_verifies_within_five_minutes_only():
 
 
 class FakeStripe(stripe.HTTPClient):
-    """Stripe's HTTP layer replaced: records each request and answers like the Checkout Sessions API."""
+    """Stripe's HTTP layer replaced: records each request and answers like Stripe's API would."""
 
     name = "fake"
 
-    def __init__(self, fail: bool = False):
+    def __init__(self, fail: bool = False, decline: bool = False):
         super().__init__()
-        self.requests, self.fail = [], fail
+        self.requests, self.fail, self.decline = [], fail, decline
 
     def request(self, method, url, headers, post_data=None, **kwargs):
         self.requests.append((method, url, dict(headers or {}), parse_qs(post_data or "")))
         if self.fail:
             raise stripe.APIConnectionError("network unreachable")
-        body = {"id": "cs_test_123", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_123",
-                "payment_status": "unpaid"}
+        if "/v1/payment_methods" in url:
+            body = {"object": "list", "url": "/v1/payment_methods", "has_more": False,
+                    "data": [{"id": "pm_card_1", "object": "payment_method", "type": "card"}]}
+        elif "/v1/payment_intents" in url and self.decline:
+            error = {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}
+            return json.dumps({"error": error}), 402, {"request-id": "req_2"}
+        elif "/v1/payment_intents" in url:
+            body = {"id": "pi_test_1", "object": "payment_intent", "status": "succeeded"}
+        else:
+            body = {"id": "cs_test_123", "object": "checkout.session", "payment_status": "unpaid",
+                    "url": "https://checkout.stripe.com/c/pay/cs_test_123"}
         return json.dumps(body), 200, {"request-id": "req_1"}
 
     def request_stream(self, *args, **kwargs):
@@ -198,6 +207,37 @@ def test_a_webhook_for_a_different_amount_activates_nothing(client, admin, on_st
     response = client.post("/webhooks/stripe", data=payload,
                            headers={"Stripe-Signature": payments.sign_like_stripe(payload, "whsec_test")})
     assert response.json == {"result": "amount mismatch"} and the_order().status == OrderStatus.AWAITING_PAYMENT
+
+
+def test_stripe_checkout_saves_the_card_and_renewals_charge_it_off_session(client, admin, on_stripe):
+    client.post("/console/create/", data=card_form())
+    order = the_order()
+    assert on_stripe.requests[0][3]["payment_intent_data[setup_future_usage]"] == ["off_session"]
+    payload = json.dumps({"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {
+        "id": "cs_test_123", "payment_status": "paid", "amount_total": order.gross_minor,
+        "customer": "cus_test_1"}}}).encode()
+    client.post("/webhooks/stripe", data=payload,
+                headers={"Stripe-Signature": payments.sign_like_stripe(payload, "whsec_test")})
+    subscription = db.session.scalars(sa.select(Subscription)).one()
+    assert subscription.card_ref == "cus_test_1"
+    renewal = make_renewal_order(subscription)
+    assert payments.charge_saved_card(renewal, subscription.card_ref) == payments.SUCCEEDED
+    (_, url, headers, params) = on_stripe.requests[-1]
+    assert url == "https://api.stripe.com/v1/payment_intents" and params["off_session"] == ["true"]
+    assert (params["customer"], params["payment_method"], params["amount"]) == \
+        (["cus_test_1"], ["pm_card_1"], [str(renewal.gross_minor)])
+    assert headers["Idempotency-Key"] == f"order-{renewal.idempotency_key}"
+    assert (renewal.provider, renewal.provider_ref) == ("stripe", "pi_test_1")
+    on_stripe.decline = True
+    assert payments.charge_saved_card(renewal, subscription.card_ref) == payments.DECLINED
+
+
+def make_renewal_order(subscription: Subscription) -> Order:
+    from domain import renewals
+
+    order = renewals.place(subscription, subscription.period_start, OrderStatus.AWAITING_PAYMENT)
+    db.session.commit()
+    return order
 
 
 def test_stripe_unreachable_saves_nothing_and_says_so(client, admin, app):
