@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from blueprints.fields import EmailAddress
 from domain import vat
 from domain.errors import DomainError
-from domain.models import PaymentMethod
+from domain.models import PaymentMethod, RenewalMode
 from domain.pricing import MAX_LICENSES
 from domain.subscriptions import BusinessInfo
 
@@ -96,3 +96,16 @@ class OrderForm(FlaskForm):
                                 validators=[DataRequired(message="Choose how to pay.")])
     idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex,
                                   validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+
+
+class RenewalForm(FlaskForm):
+    """How the subscription renews at the end of its term (R5: fewer licenses only then)."""
+
+    mode = RadioField("At the end of the term", default=RenewalMode.SAME.value, choices=[
+        SelectChoice(RenewalMode.SAME.value, "Renew with the same number of licenses"),
+        SelectChoice(RenewalMode.ASSIGNED.value, "Renew with the licenses actually assigned"),
+        SelectChoice(RenewalMode.NUMBER.value, "Renew with this number of licenses:"),
+        SelectChoice(RenewalMode.CANCEL.value, "Cancel at the end of the term"),
+    ], validators=[InputRequired(message="Choose how the subscription renews.")])
+    renewal_licenses = IntegerField("Licenses at renewal", validators=[
+        Optional(), NumberRange(min=1, max=MAX_LICENSES, message=f"Between 1 and {MAX_LICENSES}.")])

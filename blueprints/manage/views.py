@@ -7,9 +7,11 @@ from app import db
 from blueprints import members
 from blueprints.access import acting_on, customer_admin_or_404, member_or_404
 from blueprints.console import console_blueprint
-from blueprints.htmx import render
-from domain import seats
+from blueprints.forms import RenewalForm
+from blueprints.htmx import render, wants_fragment
+from domain import renewals, seats
 from domain.errors import DomainError
+from domain.models import RenewalMode
 
 bp = console_blueprint("manage", __name__, "/console/manage")
 TEMPLATE = "manage/index.html"
@@ -28,13 +30,53 @@ def _urls(customer) -> members.MemberUrls:
 
 @bp.get("/")
 def index():
-    """Show license counts, the add form, administrators and members of the acting-on customer."""
+    """Show license counts, the renewal, the add form, administrators and members of the acting-on customer."""
     customer = acting_on()
     if customer is None:
         return render(TEMPLATE, "member_table", subscription=None)
-    context = members.page_context(customer, _urls(customer), search=request.args.get("q", "")[:200],
-                                   page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"])
-    return render(TEMPLATE, "member_table", form=members.AddMembersForm(formdata=None), oob=set(), **context)
+    return render(TEMPLATE, "member_table", **_page(customer, search=request.args.get("q", "")[:200],
+                                                    page=request.args.get("page", 1, type=int)))
+
+
+def _page(customer, renewal_form: RenewalForm | None = None, **query) -> dict:
+    context = members.page_context(customer, _urls(customer), size=current_app.config["PAGE_SIZE"], **query)
+    return {**context, "form": members.AddMembersForm(formdata=None), "oob": set(),
+            "renewal_form": renewal_form or _saved_renewal(context.get("renewal"))}
+
+
+def _saved_renewal(plan: renewals.RenewalPlan | None) -> RenewalForm:
+    form = RenewalForm(formdata=None)
+    if plan is not None:
+        form.mode.data = plan.mode.value
+        form.renewal_licenses.data = plan.licenses if plan.mode == RenewalMode.NUMBER else None
+    return form
+
+
+@bp.post("/renewal")
+def change_renewal():
+    """Choose how the acting-on customer's subscription renews; htmx swaps the renewal card."""
+    customer = _customer()
+    subscription = customer.subscription
+    form = RenewalForm()
+    if form.validate_on_submit():
+        try:
+            renewals.change_settings(subscription, RenewalMode(form.mode.data), form.renewal_licenses.data,
+                                     actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            (form.renewal_licenses if error.field else form.mode).errors.append(str(error))
+        else:
+            db.session.commit()
+            if not wants_fragment():
+                flash("Renewal setting saved.")
+                return redirect(url_for("manage.index"), 303)
+            plan = renewals.plan(subscription)
+            return render(TEMPLATE, "renewal", subscription=subscription, renewal=plan,
+                          renewal_form=_saved_renewal(plan), saved=True)
+    if wants_fragment():
+        return render(TEMPLATE, "renewal", subscription=subscription, renewal=renewals.plan(subscription),
+                      renewal_form=form)
+    return render(TEMPLATE, **_page(customer, form))
 
 
 @bp.post("/members")
