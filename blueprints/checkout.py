@@ -2,16 +2,20 @@
 
 from collections.abc import Callable
 
-from flask import redirect, session, url_for
+import sqlalchemy as sa
+from flask import flash, redirect, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app import db
 from blueprints.access import ACTING_ON
+from blueprints.htmx import render
 from domain import payments
 from domain.access import visible_orders
 from domain.errors import DomainError
-from domain.models import Order, PaymentMethod
+from domain.models import Invoice, Order, OrderStatus, PaymentMethod
+from invoices import issuing
+from invoices.payment import transfer_details
 
 
 def order_with_key(key: str | None) -> Order | None:
@@ -21,8 +25,34 @@ def order_with_key(key: str | None) -> Order | None:
     return db.session.scalar(visible_orders(current_user).where(Order.idempotency_key == key))
 
 
+def order_url(order: Order, **values) -> str:
+    """Where the person who placed ``order`` follows it: the console for resellers, else the customer portal."""
+    if current_user.reseller_id is not None:
+        return url_for("create.order", order_id=order.id, **values)
+    return url_for("portal.order", customer_id=order.customer_id, order_id=order.id, **values)
+
+
+def order_status(order: Order, *, layout: str, status_url: str, members_url: str, invoice_endpoint: str):
+    """The page following an order: waiting for the card, lapsed, or done (with the bank details to pay).
+
+    Once a card payment is confirmed the person is sent on to the members, with what the order bought.
+    """
+    if order.status == OrderStatus.PAID:
+        flash(f"Payment confirmed: {order.customer.name} has {order.customer.subscription.licenses} licenses. "
+              "Add its members here.")
+        return redirect(members_url, 303)
+    invoice = db.session.scalar(sa.select(Invoice).where(Invoice.order_id == order.id))
+    transfer = None
+    if invoice is not None and issuing.amount_due(invoice) > 0:
+        transfer = transfer_details(invoice.snapshot, amount_minor=issuing.amount_due(invoice),
+                                    currency=invoice.currency)
+    return render("create/order.html", "order_status", order=order, invoice=invoice, transfer=transfer,
+                  layout=layout, status_url=status_url, members_url=members_url,
+                  invoice_url=url_for(invoice_endpoint, invoice_id=invoice.id) if invoice else None)
+
+
 def order_page(order: Order):
-    return redirect(url_for("create.order", order_id=order.id), 303)
+    return redirect(order_url(order), 303)
 
 
 def place(form, place_order: Callable[[], Order], *, description: str):
@@ -40,7 +70,7 @@ def place(form, place_order: Callable[[], Order], *, description: str):
         order = place_order()
         checkout_url = None
         if order.payment_method == PaymentMethod.CARD:
-            here = url_for("create.order", order_id=order.id, _external=True)
+            here = order_url(order, _external=True)
             checkout_url = payments.start_checkout(order, description=description, success_url=here, cancel_url=here)
         db.session.commit()
     except DomainError as error:

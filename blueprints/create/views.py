@@ -1,9 +1,8 @@
 """Create: a reseller sells a new customer a Business subscription and pays by card or bank transfer."""
 
-from flask import flash, redirect, session, url_for
+from flask import session, url_for
 from flask_login import current_user
 
-from app import db
 from blueprints import checkout
 from blueprints.access import ACTING_ON, current_reseller, order_or_404
 from blueprints.console import console_blueprint
@@ -12,9 +11,7 @@ from domain import pricing, subscriptions, vat
 from domain.clock import today
 from domain.customers import reseller_usage
 from domain.errors import DomainError
-from domain.models import Invoice, OrderStatus, PaymentMethod
-from invoices import issuing
-from invoices.payment import transfer_details
+from domain.models import OrderStatus, PaymentMethod
 
 from .forms import CreateForm
 
@@ -77,18 +74,10 @@ def submit():
 
 @bp.get("/orders/<int:order_id>")
 def order(order_id: int):
-    """The result of a Create: bank details to pay, the card payment's state, or where to go next."""
+    """The result of a Create or Top Up: bank details to pay, the card payment's state, or where to go next."""
     order = order_or_404(order_id)
-    invoice = db.session.scalar(db.select(Invoice).where(Invoice.order_id == order.id))
     if order.status == OrderStatus.PAID:
         session[ACTING_ON] = order.customer_id
-        flash(f"Payment confirmed: {order.customer.name} has {order.customer.subscription.licenses} licenses. "
-              "Add its members here.")
-        return redirect(url_for("manage.index", customer=order.customer_id), 303)
-    return render("create/order.html", "order_status", order=order, invoice=invoice, transfer=_transfer(invoice))
-
-
-def _transfer(invoice: Invoice | None) -> dict | None:
-    if invoice is None or issuing.amount_due(invoice) == 0:
-        return None
-    return transfer_details(invoice.snapshot, amount_minor=issuing.amount_due(invoice), currency=invoice.currency)
+    return checkout.order_status(order, layout="console.html", status_url=url_for("create.order", order_id=order.id),
+                                 members_url=url_for("manage.index", customer=order.customer_id),
+                                 invoice_endpoint="billing.invoice_pdf")

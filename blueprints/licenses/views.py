@@ -18,8 +18,8 @@ bp = console_blueprint("licenses", __name__, "/console/licenses")
 TEMPLATE = "licenses/index.html"
 
 
-def _context(form: TopUpForm) -> dict:
-    customer = acting_on()
+def top_up_context(customer, form: TopUpForm) -> dict:
+    """The Top Up page of ``customer`` (None: no customer chosen): figures, form, months charged and price."""
     subscription = customer.subscription if customer else None
     context = {"form": form, "subscription": subscription, "quote": None, "terms": None, "error": None,
                "assigned": assigned_count(subscription) if subscription else 0}
@@ -38,13 +38,13 @@ def _context(form: TopUpForm) -> dict:
 @bp.get("/")
 def index():
     """Show the licenses in use and the Top Up form with its price."""
-    return render(TEMPLATE, **_context(TopUpForm(formdata=None)))
+    return render(TEMPLATE, **top_up_context(acting_on(), TopUpForm(formdata=None)))
 
 
 @bp.post("/quote")
 def quote():
     """Re-price the Top Up as the reseller changes the number (htmx), or re-render the page (no JavaScript)."""
-    return render(TEMPLATE, "top_up_quote", **_context(TopUpForm()))
+    return render(TEMPLATE, "top_up_quote", **top_up_context(acting_on(), TopUpForm()))
 
 
 @bp.post("/")
@@ -53,9 +53,13 @@ def submit():
     form = TopUpForm()
     customer = acting_on()
     if customer is None or customer.subscription is None:
-        return render(TEMPLATE, **_context(form))
-    placed = checkout.place(form, lambda: subscriptions.top_up(
+        return render(TEMPLATE, **top_up_context(customer, form))
+    return place_top_up(customer, form) or render(TEMPLATE, **top_up_context(customer, form))
+
+
+def place_top_up(customer, form: TopUpForm):
+    """Place the Top Up once, as Create does; the redirect, or None with the errors on the form."""
+    return checkout.place(form, lambda: subscriptions.top_up(
         customer, licenses=form.licenses.data, payment_method=PaymentMethod(form.payment_method.data),
         idempotency_key=form.idempotency_key.data, actor=current_user),
         description=f"{form.licenses.data} more licenses for {customer.name}")
-    return placed or render(TEMPLATE, **_context(form))

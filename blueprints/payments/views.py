@@ -1,9 +1,10 @@
 """Card payments on the web: provider webhooks, and the sandbox provider's own "Test payment" page."""
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, request
 from flask_login import current_user, login_required
 
 from app import csrf, db
+from blueprints.checkout import order_page
 from blueprints.htmx import render
 from domain import payments
 from domain.access import visible_orders
@@ -53,6 +54,6 @@ def sandbox_pay(reference: str):
         payload = sandbox.completed_event(order)
         payments.handle_webhook("sandbox", payload, payments.sign_like_stripe(payload, sandbox.webhook_secret))
         db.session.commit()
-    return redirect(url_for("create.order", order_id=order.id), 303)
+    return order_page(order)
 
 

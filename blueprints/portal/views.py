@@ -5,20 +5,23 @@ reseller's Manage page (``blueprints/members.py``, ``domain/seats.py``).
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
 from app import db
-from blueprints import members
-from blueprints.access import customer_or_404, invoice_or_404, member_or_404
+from blueprints import checkout, members
+from blueprints.access import customer_or_404, invoice_or_404, member_or_404, order_or_404
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
+from blueprints.licenses.forms import TopUpForm
+from blueprints.licenses.views import place_top_up, top_up_context
 from domain.access import visible_customers, visible_invoices
 from domain.models import Customer, Invoice, Member, MemberStatus, Subscription
 from domain.seats import assigned_count
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 TEMPLATE = "portal/members.html"
+LICENSES = "portal/licenses.html"
 
 
 @bp.before_request
@@ -98,6 +101,41 @@ def resend_invitation(customer_id: int, member_id: int):
     """Send the invitation again."""
     customer = _administered(customer_id)
     return members.resend(_member_of(customer, member_id), members.MemberUrls("portal", customer.id))
+
+
+@bp.get("/customers/<int:customer_id>/licenses")
+def licenses_page(customer_id: int):
+    """Purchase licenses for the organization, at list price (R3), for the rest of the period."""
+    customer = _administered(customer_id)
+    return render(LICENSES, **top_up_context(customer, TopUpForm(formdata=None)), customer=customer)
+
+
+@bp.post("/customers/<int:customer_id>/licenses/quote")
+def licenses_quote(customer_id: int):
+    """Re-price the Top Up as the number changes (htmx), or re-render the page (no JavaScript)."""
+    customer = _administered(customer_id)
+    return render(LICENSES, "top_up_quote", **top_up_context(customer, TopUpForm()), customer=customer)
+
+
+@bp.post("/customers/<int:customer_id>/licenses")
+def top_up(customer_id: int):
+    """Top Up from the portal: the same order, payment and idempotency as the reseller's Purchase License."""
+    customer = _administered(customer_id)
+    form = TopUpForm()
+    return place_top_up(customer, form) or render(LICENSES, **top_up_context(customer, form), customer=customer)
+
+
+@bp.get("/customers/<int:customer_id>/orders/<int:order_id>")
+def order(customer_id: int, order_id: int):
+    """The result of a Top Up made here: bank details to pay, or the card payment's state."""
+    customer = _administered(customer_id)
+    order = order_or_404(order_id)
+    if order.customer_id != customer.id:
+        abort(404)
+    return checkout.order_status(order, layout="base.html",
+                                 status_url=url_for("portal.order", customer_id=customer.id, order_id=order.id),
+                                 members_url=url_for("portal.members_page", customer_id=customer.id),
+                                 invoice_endpoint="portal.invoice_pdf")
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")

@@ -1,0 +1,98 @@
+"""Top Up from the customer portal: a customer administrator buys licenses at list price (R3, R4)."""
+
+import uuid
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from app import db
+from domain.models import Invoice, Order, OrderKind, OrderStatus, Subscription, User
+from domain.periods import add_months
+from tests.conftest import HTMX, login
+
+PERIOD_START = date(2026, 1, 1)
+ON_DAY = date(2026, 11, 12)  # 50 days before the period ends on 2027-01-01
+
+
+def top_up(**values) -> dict:
+    return {"licenses": "3", "payment_method": "bank_transfer", "idempotency_key": uuid.uuid4().hex, **values}
+
+
+@pytest.fixture(autouse=True)
+def fifty_days_left():
+    with time_machine.travel(ON_DAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def acme(make):
+    make.seller()
+    customer = make.customer(make.reseller("Northwind IT", discount_bp=2000), "Acme GmbH", licenses=5)
+    customer.subscription.period_start, customer.subscription.period_end = PERIOD_START, add_months(PERIOD_START, 12)
+    db.session.commit()
+    return customer
+
+
+@pytest.fixture
+def carol(client, make, acme):
+    login(client, make.customer_admin(acme, "carol@acme.test"))
+    return client
+
+
+def url(acme, rest: str = "") -> str:
+    return f"/portal/customers/{acme.id}/licenses{rest}"
+
+
+def test_the_portal_links_to_purchase_and_quotes_at_list_price(carol, acme):
+    assert url(acme) in carol.get("/portal/").text
+    page = carol.get(url(acme)).text
+    assert "Purchase licenses · Acme GmbH" in page and 'id="top-up-form"' in page
+    part = carol.post(url(acme, "/quote"), data=top_up(), headers=HTMX).text
+    assert part.lstrip().startswith('<aside id="top-up-quote"')
+    assert "charged for 2 months" in part and "3 licenses × 2 months × €10.00" in part
+    assert "discount" not in part  # a customer with its own administrator pays list price (R3)
+    assert "€71.40" in part  # 60.00 + 19 % German VAT
+
+
+def test_a_bank_transfer_top_up_from_the_portal_adds_the_licenses_and_shows_how_to_pay(carol, acme):
+    response = carol.post(url(acme), data=top_up())
+    order = db.session.scalars(sa.select(Order)).one()
+    assert response.headers["Location"] == f"/portal/customers/{acme.id}/orders/{order.id}"
+    assert (order.kind, order.licenses_added, order.net_minor, db.session.get(User, order.placed_by_id).email) == \
+        (OrderKind.TOP_UP, 3, 6000, "carol@acme.test")
+    assert db.session.get(Subscription, acme.subscription.id).licenses == 8
+    page = carol.get(response.headers["Location"]).text
+    invoice = db.session.scalars(sa.select(Invoice)).one()
+    assert "IBAN" in page and f"/portal/invoices/{invoice.id}.pdf" in page and "/console/" not in page
+    assert carol.get(f"/portal/invoices/{invoice.id}.pdf").data.startswith(b"%PDF")
+
+
+def test_a_card_top_up_from_the_portal_goes_through_the_checkout_and_comes_back_here(carol, acme):
+    response = carol.post(url(acme), data=top_up(payment_method="card"))
+    order = db.session.scalars(sa.select(Order)).one()
+    assert response.headers["Location"].endswith(f"/sandbox/checkout/{order.provider_ref}")
+    paid = carol.post(f"/sandbox/checkout/{order.provider_ref}")
+    assert paid.headers["Location"] == f"/portal/customers/{acme.id}/orders/{order.id}"
+    assert carol.get(paid.headers["Location"]).headers["Location"] == f"/portal/customers/{acme.id}/members"
+    assert db.session.get(Order, order.id).status == OrderStatus.PAID
+    assert db.session.get(Subscription, acme.subscription.id).licenses == 8
+
+
+def test_a_wrong_number_is_refused_next_to_the_field(carol, acme):
+    page = carol.post(url(acme), data=top_up(licenses="0")).text
+    assert 'class="error"' in page and db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_another_organizations_administrator_cannot_buy_or_see_the_order(client, make, acme, carol):
+    carol.post(url(acme), data=top_up())
+    order = db.session.scalars(sa.select(Order)).one()
+    carol.post("/logout")
+    other = make.customer(acme.reseller, "Bellevue")
+    login(client, make.customer_admin(other))
+    assert client.get(url(acme)).status_code == 404
+    assert client.post(url(acme), data=top_up()).status_code == 404
+    assert client.get(f"/portal/customers/{acme.id}/orders/{order.id}").status_code == 404
+    assert client.get(f"/portal/customers/{other.id}/orders/{order.id}").status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
