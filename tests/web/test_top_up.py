@@ -111,6 +111,25 @@ def test_on_the_last_day_of_the_period_one_month_is_charged(client, acme, make):
     assert "1 day left in this period: charged for 1 month." in part
 
 
+@pytest.mark.parametrize("start, on, days, months", [
+    (date(2026, 1, 1), date(2026, 1, 1), 365, 12),  # the first day of a yearly period: all of it
+    (date(2026, 1, 29), date(2026, 2, 28), 335, 11),  # 29th: its February anniversary is the 28th
+    (date(2026, 1, 30), date(2026, 2, 27), 337, 12),  # 30th: the day before that anniversary
+    (date(2026, 1, 31), date(2026, 3, 31), 306, 10),
+    (date(2027, 3, 29), date(2028, 2, 29), 29, 1),  # a leap year's 29 February
+    (date(2028, 2, 29), date(2028, 3, 1), 364, 12),  # a period that starts on a leap day
+])
+def test_the_months_charged_follow_the_periods_own_calendar(client, acme, make, start, on, days, months):
+    acme.subscription.period_start, acme.subscription.period_end = start, add_months(start, 12)
+    db.session.commit()
+    with time_machine.travel(on, tick=False):
+        login(client, make.reseller_admin(acme.reseller))
+        client.get(f"/console/licenses/?customer={acme.id}")
+        part = client.post("/console/licenses/quote", data=top_up(licenses="1"), headers=HTMX).text
+    label = f"{months} month{'s' if months != 1 else ''}"
+    assert f"{days} days left in this period: charged for {label}." in part
+
+
 def test_a_lapsed_card_top_up_leaves_the_licenses(reseller_client, acme, app):
     reseller_client.post("/console/licenses/", data=top_up(payment_method="card"))
     with time_machine.travel(ON_DAY + timedelta(days=2), tick=False):
