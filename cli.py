@@ -105,14 +105,19 @@ def billing_group():
 
 @billing_group.command("run-daily")
 def billing_run_daily():
-    """Do today's billing work: renewal notices, invoices and charges, renewals, expiries, lapses.
+    """Do today's billing work: renewal notices, invoices and charges, renewals, expiries, lapses,
+    payment reminders and suspensions.
 
     Safe to run twice a day and to miss a day (see domain/renewals.py).
     """
-    from domain import renewals, subscriptions
+    from domain import dunning, renewals, subscriptions
+    from domain.clock import today
 
     report = renewals.run()
     lapsed = subscriptions.lapse_unpaid_card_orders()
+    db.session.commit()
+    for what, count in dunning.run(today()).items():
+        report.done[what] = report.done.get(what, 0) + count
     db.session.commit()
     for what, count in sorted(report.done.items()):
         click.echo(f"{what}: {count}")

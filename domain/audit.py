@@ -11,7 +11,10 @@ request_address: ContextVar[str | None] = ContextVar("request_address", default=
 
 def record(actor: User | None, action: str, subject, *, acting_on: Customer | None = None,
            reseller: Reseller | None = None, before: dict | None = None, after: dict | None = None) -> AuditEvent:
-    """Append one event; ``actor`` None means the system itself (daily runs, webhooks)."""
+    """Append one event; ``actor`` None means the system itself (daily runs, webhooks).
+
+    ``subject`` is the changed row, or a name for what has no row of its own (an imported statement).
+    """
     reseller_id = (reseller.id if reseller else None) or (acting_on.reseller_id if acting_on else None)
     if reseller_id is None and actor is not None:
         reseller_id = actor.reseller_id
@@ -21,7 +24,7 @@ def record(actor: User | None, action: str, subject, *, acting_on: Customer | No
         reseller_id=reseller_id,
         customer_id=acting_on.id if acting_on else None,
         action=action,
-        subject_type=type(subject).__name__,
+        subject_type=subject if isinstance(subject, str) else type(subject).__name__,
         subject_id=str(getattr(subject, "id", "") or "") or None,
         before=before,
         after=after,

@@ -9,8 +9,8 @@ from invoices.payment import format_rf
 
 
 def payer_link(invoice: Invoice) -> str:
-    """The signed link that lets whoever pays the invoice download it without an account."""
-    return links.external_url("payer.invoice_pdf", token=links.sign("payer-invoice", invoice.id))
+    """The signed link to the invoice's payer page: what is due, how to pay it, the PDF; no account needed."""
+    return links.external_url("payer.invoice_page", token=links.sign("payer-invoice", invoice.id))
 
 
 def invoice_issued(invoice: Invoice) -> None:

@@ -18,6 +18,7 @@ a missed day is caught up by the next run:
 
 A renewal keeps the term (R2) and is priced at the day's price list, VAT rules and discount (R3).
 Fewer licenses only ever take effect here (R5), and never fewer than the members assigned then.
+A subscription still suspended for non-payment (``dunning``) when its term ends expires.
 Expired subscriptions keep their members and history; the members lose access.
 """
 
@@ -186,6 +187,9 @@ def _charge(subscription: Subscription, order: Order, now: datetime) -> str:
 def step(subscription: Subscription, today: date, now: datetime) -> list[str]:
     """Bring one subscription up to date on ``today``; return what was done. The caller commits."""
     done = []
+    if subscription.status == SubscriptionStatus.SUSPENDED and subscription.period_end <= today:
+        end(subscription, OrderKind.EXPIRY, subscription.period_end)  # still unpaid at the end of its term
+        return ["expired"]
     for _ in range(24):  # catch up on as many periods as were missed, within reason
         if subscription.status != SubscriptionStatus.ACTIVE or subscription.period_end is None:
             return done
@@ -253,7 +257,8 @@ def run(now: datetime | None = None) -> Report:
     """
     now = now or utcnow()
     report = Report()
-    ids = db.session.scalars(sa.select(Subscription.id).where(Subscription.status == SubscriptionStatus.ACTIVE)
+    running = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
+    ids = db.session.scalars(sa.select(Subscription.id).where(Subscription.status.in_(running))
                              .order_by(Subscription.id)).all()
     for subscription_id in ids:
         subscription = db.session.scalar(sa.select(Subscription).where(Subscription.id == subscription_id)

@@ -1,20 +1,51 @@
-"""What a payer reaches from an invoice e-mail, without an account: a signed link to the invoice."""
+"""What a payer reaches from an invoice e-mail, without an account: a signed link to the invoice.
+
+The page shows what is due and how to pay it (IBAN, BIC, RF reference with copy buttons, the EPC
+QR code) and the PDF. A tampered or expired link is not found.
+"""
 
 from flask import Blueprint, abort, current_app
 
 from app import db
 from blueprints.downloads import stored_pdf
+from blueprints.htmx import render
 from domain import links
-from domain.models import Invoice
+from domain.clock import today
+from domain.models import Invoice, InvoiceStatus
+from invoices.issuing import amount_due
+from invoices.payment import transfer_details
 
 bp = Blueprint("payer", __name__, url_prefix="/pay")
 
 
-@bp.get("/<token>/invoice.pdf")
-def invoice_pdf(token: str):
-    """The invoice's stored PDF; a tampered or expired link is not found."""
+def _invoice(token: str) -> Invoice:
     invoice_id = links.unsign("payer-invoice", token, current_app.config["PAYER_LINK_MAX_AGE"])
     invoice = db.session.get(Invoice, invoice_id) if invoice_id is not None else None
     if invoice is None:
         abort(404)
-    return stored_pdf(invoice)
+    return invoice
+
+
+def payer_status(invoice: Invoice) -> str:
+    """open, partly paid, overdue, paid or credited: as the payer needs to read it."""
+    if invoice.status != InvoiceStatus.OPEN:
+        return str(invoice.status)
+    if amount_due(invoice) > 0 and invoice.due_on < today():
+        return "overdue"
+    return "partly paid" if invoice.paid_minor > 0 else "open"
+
+
+@bp.get("/<token>")
+def invoice_page(token: str):
+    """The invoice's summary, what is left to pay and how, and its PDF."""
+    invoice = _invoice(token)
+    due = amount_due(invoice)
+    transfer = transfer_details(invoice.snapshot, amount_minor=due, currency=invoice.currency) if due else None
+    return render("payer/invoice.html", invoice=invoice, due=due, status=payer_status(invoice), transfer=transfer,
+                  token=token)
+
+
+@bp.get("/<token>/invoice.pdf")
+def invoice_pdf(token: str):
+    """The invoice's stored PDF."""
+    return stored_pdf(_invoice(token))

@@ -135,9 +135,11 @@ def test_bank_transfer_mails_the_invoice_with_a_payer_link_and_welcomes_the_cont
     assert "Business subscription" in mails["subscription_created"].subject
     link = re.search(r"http://localhost(/pay/\S+)", mails["invoice"].body_text).group(1)
     client.post("/logout")
-    pdf = client.get(link)  # a payer without an account
+    page = client.get(link)  # a payer without an account
+    assert page.status_code == 200 and invoice.number in page.text
+    pdf = client.get(f"{link}/invoice.pdf")
     assert pdf.status_code == 200 and pdf.data == invoice.pdf
-    assert client.get(link.replace("/invoice.pdf", "x/invoice.pdf")).status_code == 404
+    assert client.get(f"{link}x/invoice.pdf").status_code == 404
     token = link.split("/")[2]
     assert client.get(f"/pay/{token[:-3]}abc/invoice.pdf").status_code == 404
 

@@ -1,0 +1,105 @@
+"""Unpaid bank-transfer invoices (R9): reminders at the due date and 7 days later, suspension at 14.
+
+Part of ``flask billing run-daily``. Like the renewals it reads state, not the date: an invoice
+remembers how many reminders it has had, so a second run changes nothing and a missed day is
+caught up (one reminder, the latest due, if both were missed). A suspended subscription's members
+lose access; the reseller and the customer's administrators see why and what to pay; the payment
+that settles the last overdue invoice reactivates it at once (``reconciliation.record_payment``).
+"""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import render_template
+
+from app import db
+from domain import audit, outbox
+from domain.models import (
+    CustomerAdmin,
+    Invoice,
+    InvoiceStatus,
+    PaymentMethod,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
+from domain.money import to_decimal
+
+SECOND_REMINDER_DAYS = 7
+SUSPEND_AFTER_DAYS = 14
+
+
+def run(on: date) -> dict[str, int]:
+    """Send the reminders due on ``on`` and suspend what is 14 days overdue; the caller commits."""
+    from invoices.issuing import amount_due
+
+    done = {"reminded": 0, "suspended": 0}
+    overdue = db.session.scalars(sa.select(Invoice).where(
+        Invoice.status == InvoiceStatus.OPEN, Invoice.payment_method == PaymentMethod.BANK_TRANSFER,
+        Invoice.due_on <= on).order_by(Invoice.id)).all()
+    for invoice in overdue:
+        if amount_due(invoice) == 0:
+            continue
+        late = (on - invoice.due_on).days
+        step = 2 if late >= SECOND_REMINDER_DAYS else 1
+        if step > invoice.reminders_sent:
+            _remind(invoice, step, amount_due(invoice))
+            invoice.reminders_sent = step
+            done["reminded"] += 1
+        if late >= SUSPEND_AFTER_DAYS and _suspend(invoice, amount_due(invoice)):
+            done["suspended"] += 1
+    return done
+
+
+def _amount(minor: int, currency: str) -> str:
+    return f"{to_decimal(minor, currency)} {currency}"
+
+
+def _remind(invoice: Invoice, step: int, due_minor: int) -> None:
+    from domain.notifications import payer_link
+
+    snap = invoice.snapshot
+    subject = (f"Invoice {invoice.number} is due today" if step == 1
+               else f"Second reminder: invoice {invoice.number} is overdue")
+    outbox.enqueue(snap["buyer"]["billing_email"], subject,
+                   render_template("email/payment_reminder.txt", invoice=invoice, step=step, link=payer_link(invoice),
+                                   amount=_amount(due_minor, invoice.currency),
+                                   suspend_on=invoice.due_on + timedelta(days=SUSPEND_AFTER_DAYS)),
+                   kind="payment_reminder")
+    audit.record(None, "invoice.reminder_sent", invoice, acting_on=invoice.customer, after={"reminder": step})
+
+
+def _suspend(invoice: Invoice, due_minor: int) -> bool:
+    subscription = db.session.scalar(sa.select(Subscription).where(Subscription.customer_id == invoice.customer_id)
+                                     .with_for_update())
+    if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
+        return False
+    subscription.status = SubscriptionStatus.SUSPENDED
+    subscription.suspended_reason = (f"Invoice {invoice.number} ({_amount(due_minor, invoice.currency)}) is unpaid "
+                                     f"since {invoice.due_on.isoformat()}.")
+    audit.record(None, "subscription.suspended", subscription, acting_on=invoice.customer,
+                 before={"status": "active"}, after={"status": "suspended", "invoice": invoice.number})
+    _tell_administrators(subscription, f"{invoice.customer.name}'s subscription is suspended",
+                         "email/subscription_suspended.txt", invoice=invoice,
+                         amount=_amount(due_minor, invoice.currency))
+    return True
+
+
+def notify_reactivated(subscription: Subscription) -> None:
+    _tell_administrators(subscription, f"{subscription.customer.name}'s subscription is active again",
+                         "email/subscription_reactivated.txt")
+
+
+def _tell_administrators(subscription: Subscription, subject: str, template: str, **context) -> None:
+    """The billing contact, the reseller's administrators and the customer's own administrators."""
+    from domain.notifications import payer_link
+
+    customer = subscription.customer
+    admins = db.session.scalars(sa.select(User.email).join(CustomerAdmin, CustomerAdmin.user_id == User.id)
+                                .where(CustomerAdmin.customer_id == customer.id)).all()
+    recipients = dict.fromkeys([customer.billing_email, *(u.user.email for u in customer.reseller.users), *admins])
+    invoice = context.get("invoice")
+    body = render_template(template, customer=customer, subscription=subscription,
+                           link=payer_link(invoice) if invoice else None, **context)
+    for address in recipients:
+        outbox.enqueue(address, subject, body, kind="subscription_status")
