@@ -12,7 +12,7 @@ from wtforms.validators import Length
 
 from app import db
 from blueprints.htmx import render, wants_fragment
-from domain import renewals, seats
+from domain import dunning, renewals, seats
 from domain.errors import DomainError
 from domain.models import Customer, Member
 
@@ -70,7 +70,7 @@ def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page
     return {"subscription": subscription, "assigned": seats.assigned_count(subscription), "urls": urls,
             "members": seats.member_page(subscription, search=search, page=page, size=size), "search": search,
             "admin_ids": seats.admin_user_ids(customer), "administrators": seats.administrators(customer),
-            "renewal": renewals.plan(subscription)}
+            "renewal": renewals.plan(subscription), "to_pay": dunning.what_to_pay(subscription)}
 
 
 def add(customer: Customer, template: str, urls: MemberUrls):

@@ -8,7 +8,7 @@ from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from app import db, login_manager
-from domain import audit
+from domain import audit, notifications
 from domain.models import User
 from domain.pricing import term_label
 
@@ -70,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["term"] = term_label
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else "—"
+    app.jinja_env.filters["payer_url"] = notifications.payer_link
     app.jinja_env.globals["get_locale"] = get_locale
 
 

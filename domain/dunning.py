@@ -14,6 +14,7 @@ from flask import render_template
 
 from app import db
 from domain import audit, outbox
+from domain.clock import today
 from domain.models import (
     CustomerAdmin,
     Invoice,
@@ -83,6 +84,15 @@ def _suspend(invoice: Invoice, due_minor: int) -> bool:
                          "email/subscription_suspended.txt", invoice=invoice,
                          amount=_amount(due_minor, invoice.currency))
     return True
+
+
+def what_to_pay(subscription: Subscription) -> list[Invoice]:
+    """While suspended: the customer's open invoices past their due date, oldest first."""
+    if subscription is None or subscription.status != SubscriptionStatus.SUSPENDED:
+        return []
+    from invoices.reconciliation import overdue_invoices
+
+    return overdue_invoices(subscription.customer_id, today(), 1)
 
 
 def notify_reactivated(subscription: Subscription) -> None:

@@ -15,6 +15,7 @@ from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
 from blueprints.licenses.forms import TopUpForm
 from blueprints.licenses.views import place_top_up, top_up_context
+from domain import dunning
 from domain.access import visible_customers, visible_invoices
 from domain.models import Customer, Invoice, Member, MemberStatus, Subscription
 from domain.seats import assigned_count
@@ -46,7 +47,9 @@ def home():
                      for c in administered]
     invoices = db.session.scalars(visible_invoices(current_user).order_by(Invoice.issued_on.desc()).limit(50)).all() \
         if administered else []
-    return render("portal/home.html", organizations=organizations, memberships=memberships, invoices=invoices)
+    to_pay = {c.id: dunning.what_to_pay(c.subscription) for c in administered}
+    return render("portal/home.html", organizations=organizations, memberships=memberships, invoices=invoices,
+                  to_pay=to_pay)
 
 
 def _administered(customer_id: int) -> Customer:

@@ -1,0 +1,64 @@
+"""The payer page behind an invoice e-mail's signed link: no account, what is due and how to pay it."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from app import db
+from domain import links
+from invoices import reconciliation
+
+
+@pytest.fixture
+def invoice(make):
+    with time_machine.travel(datetime(2027, 3, 1, 8, tzinfo=UTC), tick=False):
+        return make.invoice(make.customer(make.reseller(), "Acme GmbH"))
+
+
+def url(invoice) -> str:
+    return f"/pay/{links.sign('payer-invoice', invoice.id)}"
+
+
+def at(day: date):
+    return time_machine.travel(datetime(day.year, day.month, day.day, 9, tzinfo=UTC), tick=False)
+
+
+def test_the_page_shows_what_is_due_and_how_to_pay_it(client, invoice):
+    with at(date(2027, 3, 2)):
+        link = url(invoice)
+        page = client.get(link).text
+        pdf = client.get(f"{link}/invoice.pdf")
+    assert invoice.number in page and "Acme GmbH" in page and 'status-open">open<' in page
+    assert "DE89 3704 0044 0532 0130 00" in page and "COBADEFFXXX" in page
+    assert f'data-copy="{invoice.rf_reference}"' in page and 'data-copy="DE89370400440532013000"' in page
+    assert 'alt="EPC QR code for the bank transfer"' in page and "€1,428.00" in page
+    assert pdf.status_code == 200 and pdf.data == invoice.pdf
+
+
+def test_partly_paid_overdue_and_paid(client, invoice):
+    reconciliation.record_payment(invoice, 42800, received_on=date(2027, 3, 5), method="bank_transfer", reference="a")
+    db.session.commit()
+    with at(date(2027, 3, 6)):
+        page = client.get(url(invoice)).text
+    assert 'status-partly-paid">partly paid<' in page and "€428.00" in page and "€1,000.00" in page
+    with at(date(2027, 4, 2)):
+        page = client.get(url(invoice)).text
+    assert 'status-overdue">overdue<' in page and "14 days after the due date" in page
+    reconciliation.record_payment(invoice, 100000, received_on=date(2027, 4, 2), method="bank_transfer", reference="b")
+    db.session.commit()
+    with at(date(2027, 4, 3)):
+        page = client.get(url(invoice)).text
+    assert 'status-paid">paid<' in page and "this invoice is paid" in page and "IBAN" not in page
+
+
+def test_a_tampered_or_expired_link_is_not_found(client, invoice, app):
+    with at(date(2027, 3, 2)):
+        link = url(invoice)
+        other = links.sign("payer-invoice", invoice.id + 1)
+        assert client.get(link[:-2] + ("AA" if not link.endswith("AA") else "BB")).status_code == 404
+        assert client.get(f"/pay/{other}").status_code == 404  # a well-signed link to no invoice
+        assert client.get(f"/pay/{links.sign('reset', invoice.id)}").status_code == 404  # signed for another use
+    later = date(2027, 3, 2) + timedelta(seconds=app.config["PAYER_LINK_MAX_AGE"] + 86400)
+    with at(later):
+        assert client.get(link).status_code == 404 and client.get(f"{link}/invoice.pdf").status_code == 404
