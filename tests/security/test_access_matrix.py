@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from app import db
 from blueprints.access import ACTING_ON
-from domain.models import Base, CustomerAdmin, OrderStatus, PaymentMethod
+from domain.models import Base, CustomerAdmin, OrderStatus, PaymentMethod, StatementLine
+from invoices import issuing
 from tests.conftest import login
 
 # URL parameters that are not object ids: they are checked by their own tests (signed links, webhooks).
@@ -30,11 +31,16 @@ def tenants(make):
     their_admin = make.customer_admin(theirs)
     order = make.order(theirs, payment_method=PaymentMethod.CARD)
     order.status, order.provider, order.provider_ref = OrderStatus.AWAITING_PAYMENT, "sandbox", "sbx_theirs"
+    note = issuing.credit(invoice, [("Goodwill", 100)], "Goodwill")
+    line = StatementLine(bank_reference="B-1", statement_id="S-1", booked_on=invoice.issued_on, amount_minor=100,
+                         currency="EUR", remittance=invoice.number)
+    db.session.add(line)
     db.session.commit()
     return {"admin": make.reseller_admin(a), "mine": mine, "theirs": theirs,
             "objects": {"customer_id": theirs.id, "subscription_id": theirs.subscription.id,
                         "member_id": theirs.subscription.members.first().id, "invoice_id": invoice.id,
-                        "order_id": order.id, "reference": order.provider_ref,
+                        "order_id": order.id, "reference": order.provider_ref, "credit_note_id": note.id,
+                        "line_id": line.id,
                         "admin_id": db.session.scalar(sa.select(CustomerAdmin.id).where(
                             CustomerAdmin.user_id == their_admin.id))}}
 

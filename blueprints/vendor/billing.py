@@ -1,0 +1,224 @@
+"""The vendor's money: invoices with their payments and credit notes, and bank statement reconciliation."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app import db
+from blueprints.access import operator_required
+from blueprints.downloads import stored_pdf
+from blueprints.htmx import render
+from blueprints.payer.views import payer_status
+from domain.clock import today
+from domain.errors import DomainError
+from domain.models import CreditNote, Customer, Invoice, InvoiceStatus, Payment, Reseller, StatementLine
+from domain.money import to_decimal, to_minor
+from domain.pages import paginate
+from invoices import issuing, reconciliation
+
+from .forms import AssignForm, CreditForm, DismissForm, PaymentForm, StatementForm
+from .views import bp
+
+STATUSES = {"open": "Open", "overdue": "Overdue", "paid": "Paid", "credited": "Credited"}
+
+
+@bp.get("/invoices")
+@operator_required
+def invoices():
+    """Every invoice, newest first; search by number, customer or RF reference; filter by status."""
+    search, status = request.args.get("q", "").strip()[:100], request.args.get("status", "")
+    query = (sa.select(Invoice, Customer.name, Reseller.name).join(Customer, Customer.id == Invoice.customer_id)
+             .join(Reseller, Reseller.id == Invoice.reseller_id))
+    if search:
+        like = f"%{search}%"
+        query = query.where(sa.or_(Invoice.number.ilike(like), Customer.name.ilike(like),
+                                   Invoice.rf_reference.ilike(like.replace(" ", ""))))
+    if status == "overdue":
+        query = query.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < sa.func.current_date())
+    elif status in STATUSES:
+        query = query.where(Invoice.status == InvoiceStatus(status))
+    page = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
+                    order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), scalars=False)
+    return render("vendor/invoices.html", "invoice_table", page=page, search=search, status=status,
+                  statuses=STATUSES, payer_status=payer_status, amount_due=issuing.amount_due,
+                  args={k: v for k, v in {"q": search, "status": status}.items() if v})
+
+
+def _invoice(invoice_id: int) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+def _invoice_page(invoice: Invoice, payment_form: PaymentForm | None = None, credit_form: CreditForm | None = None):
+    credited_net = sum(note.net_minor for note in invoice_credit_notes(invoice))
+    credit_form = credit_form or CreditForm(formdata=None, amount=to_decimal(invoice.net_minor - credited_net,
+                                                                           invoice.currency))
+    payment_form = payment_form or PaymentForm(formdata=None, received_on=today(),
+                                               amount=to_decimal(issuing.amount_due(invoice), invoice.currency))
+    payments = db.session.scalars(sa.select(Payment).where(Payment.invoice_id == invoice.id)
+                                  .order_by(Payment.received_on, Payment.id)).all()
+    return render("vendor/invoice.html", invoice=invoice, payments=payments, notes=invoice_credit_notes(invoice),
+                  due=issuing.amount_due(invoice), overpaid=reconciliation.overpaid_minor(invoice),
+                  status=payer_status(invoice), payment_form=payment_form, credit_form=credit_form)
+
+
+def invoice_credit_notes(invoice: Invoice) -> list[CreditNote]:
+    return db.session.scalars(sa.select(CreditNote).where(CreditNote.invoice_id == invoice.id)
+                              .order_by(CreditNote.id)).all()
+
+
+@bp.get("/invoices/<int:invoice_id>")
+@operator_required
+def invoice(invoice_id: int):
+    """One invoice: what is due, its payments and credit notes, and the forms to add either."""
+    return _invoice_page(_invoice(invoice_id))
+
+
+@bp.post("/invoices/<int:invoice_id>/payments")
+@operator_required
+def record_payment(invoice_id: int):
+    """Record a payment by hand (a transfer to another account, a cheque…)."""
+    invoice = _invoice(invoice_id)
+    form = PaymentForm()
+    if form.validate_on_submit():
+        try:
+            reconciliation.record_payment(invoice, to_minor(form.amount.data, invoice.currency),
+                                          received_on=form.received_on.data, method="manual",
+                                          reference=form.reference.data.strip(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.amount.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Payment of {form.amount.data} {invoice.currency} recorded on {invoice.number}.")
+            return redirect(url_for("vendor.invoice", invoice_id=invoice.id), 303)
+    return _invoice_page(invoice, payment_form=form)
+
+
+@bp.post("/invoices/<int:invoice_id>/credit-notes")
+@operator_required
+def credit(invoice_id: int):
+    """Credit the invoice wholly or in part, with a reason: a credit note of its own series."""
+    invoice = _invoice(invoice_id)
+    form = CreditForm()
+    if form.validate_on_submit():
+        try:
+            note = issuing.credit(invoice, [(f"Credit of invoice {invoice.number}: {form.reason.data.strip()}",
+                                             to_minor(form.amount.data, invoice.currency))],
+                                  form.reason.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            (form.reason if error.field == "reason" else form.amount).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Credit note {note.number} issued for {invoice.number}.")
+            return redirect(url_for("vendor.invoice", invoice_id=invoice.id), 303)
+    return _invoice_page(invoice, credit_form=form)
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+@operator_required
+def invoice_pdf(invoice_id: int):
+    return stored_pdf(_invoice(invoice_id))
+
+
+@bp.get("/credit-notes/<int:credit_note_id>.pdf")
+@operator_required
+def credit_note_pdf(credit_note_id: int):
+    note = db.session.get(CreditNote, credit_note_id)
+    if note is None:
+        abort(404)
+    return stored_pdf(note)
+
+
+def _payments_page(form: StatementForm | None = None, report: reconciliation.ImportReport | None = None):
+    queue = db.session.scalars(sa.select(StatementLine).where(StatementLine.state == "unmatched")
+                               .order_by(StatementLine.booked_on, StatementLine.id).limit(200)).all()
+    recent = db.session.execute(
+        sa.select(StatementLine, Invoice.number, Invoice.id).outerjoin(Payment, Payment.statement_line_id ==
+                                                                       StatementLine.id)
+        .outerjoin(Invoice, Invoice.id == Payment.invoice_id).where(StatementLine.state != "unmatched")
+        .order_by(StatementLine.id.desc()).limit(20)).all()
+    return render("vendor/payments.html", form=form or StatementForm(formdata=None), report=report,
+                  queue=[(line, reconciliation.suggestions(line)) for line in queue], recent=recent,
+                  assign_form=AssignForm(formdata=None), dismiss_form=DismissForm(formdata=None))
+
+
+@bp.get("/payments")
+@operator_required
+def payments():
+    """Import a bank statement; the lines no reference matched wait here to be assigned or dismissed."""
+    return _payments_page()
+
+
+@bp.post("/payments/statements")
+@operator_required
+def import_statement():
+    """Read a CAMT.053 or MT940 file and match its credits; a malformed file changes nothing."""
+    form = StatementForm()
+    if not form.validate_on_submit():
+        return _payments_page(form)
+    try:
+        report = reconciliation.import_statement(form.statement.data.read(), actor=current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        form.statement.errors.append(str(error))
+        return _payments_page(form)
+    except IntegrityError:  # the same statement imported at the same moment by another request
+        db.session.rollback()
+        form.statement.errors.append("This statement is being imported already; reload the page in a moment.")
+        return _payments_page(form)
+    return _payments_page(report=report)
+
+
+def _line(line_id: int) -> StatementLine:
+    line = db.session.get(StatementLine, line_id)
+    if line is None:
+        abort(404)
+    return line
+
+
+@bp.post("/payments/lines/<int:line_id>/assign")
+@operator_required
+def assign_line(line_id: int):
+    """Settle an unmatched line against the invoice the operator names."""
+    line, form = _line(line_id), AssignForm()
+    error = None
+    if form.validate_on_submit():
+        invoice = db.session.scalar(sa.select(Invoice).where(Invoice.number == form.invoice.data.strip()))
+        try:
+            if invoice is None:
+                raise DomainError(f"There is no invoice {form.invoice.data.strip()}.")
+            reconciliation.settle(line, invoice, actor=current_user)
+        except DomainError as failure:
+            db.session.rollback()
+            error = str(failure)
+        else:
+            db.session.commit()
+            amount = f"{to_decimal(line.amount_minor, line.currency)} {line.currency}"
+            flash(f"{amount} from {line.payer_name or 'the payer'} recorded on invoice {invoice.number}.")
+            return redirect(url_for("vendor.payments"), 303)
+    else:
+        error = " ".join(form.invoice.errors)
+    flash(f"Line {line.bank_reference}: {error}", "error")
+    return redirect(url_for("vendor.payments"), 303)
+
+
+@bp.post("/payments/lines/<int:line_id>/dismiss")
+@operator_required
+def dismiss_line(line_id: int):
+    """Take a line out of the queue, with the reason kept."""
+    line, form = _line(line_id), DismissForm()
+    try:
+        reconciliation.dismiss(line, form.reason.data or "", actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(f"Line {line.bank_reference}: {error}", "error")
+    else:
+        db.session.commit()
+        flash(f"Line {line.bank_reference} dismissed.")
+    return redirect(url_for("vendor.payments"), 303)

@@ -1,0 +1,133 @@
+"""The vendor's Invoices and Payments: statement upload, the queue, payments by hand, credit notes."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from app import db
+from domain.models import CreditNote, InvoiceStatus, Payment, StatementLine
+from invoices.issuing import amount_due
+from tests.conftest import login
+from tests.domain.test_reconciliation import euros, fixture
+
+
+@pytest.fixture(autouse=True)
+def in_january():
+    with time_machine.travel(datetime(2027, 1, 5, 9, tzinfo=UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def invoice(make):
+    return make.invoice(make.customer(make.reseller(), "Acme GmbH"))
+
+
+@pytest.fixture
+def operator(client, make):
+    login(client, make.operator())
+    return client
+
+
+def upload(client, data: bytes, name: str = "statement.xml"):
+    return client.post("/vendor/payments/statements", data={"statement": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_an_uploaded_statement_settles_the_invoice_it_names(operator, invoice):
+    page = upload(operator, fixture("camt053_structured.xml", amount=euros(invoice.gross_minor),
+                                    rf=invoice.rf_reference, closing="1")).text
+    assert "Statement STMT-20270115-0001" in page and "1 new credit line, 1 matched, 0 to look at" in page
+    assert f"Invoice {invoice.number} · by RF reference" in page
+    db.session.refresh(invoice)
+    assert invoice.status == InvoiceStatus.PAID
+    again = upload(operator, fixture("camt053_structured.xml", amount=euros(invoice.gross_minor),
+                                     rf=invoice.rf_reference, closing="1")).text
+    assert "0 new credit lines, 0 matched, 0 to look at, 1 imported before (skipped)" in again
+    assert count(Payment) == 1
+
+
+def test_a_malformed_statement_is_refused_next_to_the_field(operator):
+    page = upload(operator, b"<Document><Stmt></Document>").text
+    assert 'class="error"' in page and "Line 1: not well-formed XML" in page and count(StatementLine) == 0
+    assert "Choose the statement file." in operator.post("/vendor/payments/statements", data={}).text
+
+
+def test_an_unmatched_line_is_assigned_by_hand_or_dismissed_with_a_reason(operator, make, invoice):
+    upload(operator, fixture("camt053_several.xml", amount1=euros(invoice.gross_minor), number="1999-000001",
+                             amount2="10.00", amount3="20.00"))
+    page = operator.get("/vendor/payments").text
+    assert "To look at (3)" in page and f"Same amount: {invoice.number} (Acme GmbH)" in page
+    lines = {line.bank_reference: line.id for line in db.session.scalars(sa.select(StatementLine))}
+    refused = operator.post(f"/vendor/payments/lines/{lines['BANKREF-0101']}/assign", data={"invoice": "2000-000009"},
+                            follow_redirects=True).text
+    assert "There is no invoice 2000-000009." in refused
+    operator.post(f"/vendor/payments/lines/{lines['BANKREF-0101']}/assign", data={"invoice": invoice.number})
+    db.session.refresh(invoice)
+    assert invoice.status == InvoiceStatus.PAID
+    no_reason = operator.post(f"/vendor/payments/lines/{lines['BANKREF-0102']}/dismiss", data={"reason": " "},
+                              follow_redirects=True).text
+    assert "Say why the line is dismissed." in no_reason
+    operator.post(f"/vendor/payments/lines/{lines['BANKREF-0102']}/dismiss", data={"reason": "Not ours"})
+    page = operator.get("/vendor/payments").text
+    assert "To look at (1)" in page and "dismissed: Not ours" in page and invoice.number in page
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"amount": "abc", "received_on": "2027-01-05", "reference": "x"}, "Not a valid decimal value."),
+    ({"amount": "-5", "received_on": "2027-01-05", "reference": "x"}, "Between 0.01 and 10,000,000."),
+    ({"amount": "1.234", "received_on": "2027-01-05", "reference": "x"}, "At most two decimals."),
+    ({"amount": "10", "received_on": "yesterday", "reference": "x"}, "Not a valid date value."),
+    ({"amount": "10", "received_on": "2027-01-05", "reference": ""}, "Say where the money came from."),
+])
+def test_a_wrong_payment_by_hand_is_refused_and_changes_nothing(operator, invoice, values, message):
+    page = operator.post(f"/vendor/invoices/{invoice.id}/payments", data=values).text
+    assert message in page and count(Payment) == 0
+
+
+def test_a_payment_by_hand_partly_pays(operator, invoice):
+    response = operator.post(f"/vendor/invoices/{invoice.id}/payments",
+                             data={"amount": "100.00", "received_on": "2027-01-05", "reference": "cheque 42"})
+    assert response.status_code == 303
+    page = operator.get(f"/vendor/invoices/{invoice.id}").text
+    assert "cheque 42" in page and 'status-partly-paid">partly paid<' in page
+    db.session.refresh(invoice)
+    assert amount_due(invoice) == invoice.gross_minor - 10000
+
+
+def test_a_credit_note_lowers_what_is_due_and_never_exceeds_what_is_left(operator, invoice):
+    too_much = operator.post(f"/vendor/invoices/{invoice.id}/credit-notes",
+                             data={"amount": "5000.00", "reason": "Too much"}).text
+    assert "cannot exceed what is left" in too_much and count(CreditNote) == 0
+    assert "Give the reason" in operator.post(f"/vendor/invoices/{invoice.id}/credit-notes",
+                                              data={"amount": "100.00", "reason": ""}).text
+    operator.post(f"/vendor/invoices/{invoice.id}/credit-notes", data={"amount": "100.00", "reason": "Goodwill"})
+    note = db.session.scalars(sa.select(CreditNote)).one()
+    db.session.refresh(invoice)
+    assert note.number.startswith("CN2027-") and note.gross_minor == 11900  # 100.00 + 19 % as on the invoice
+    assert amount_due(invoice) == invoice.gross_minor - 11900
+    pdf = operator.get(f"/vendor/credit-notes/{note.id}.pdf")
+    assert pdf.data.startswith(b"%PDF") and pdf.data == note.pdf
+    page = operator.get(f"/vendor/invoices/{invoice.id}").text
+    assert note.number in page and "Goodwill" in page
+
+
+def test_the_invoice_list_searches_and_filters(operator, make, invoice):
+    make.invoice(make.customer(make.reseller(), "Bellevue SARL"))
+    page = operator.get("/vendor/invoices?q=acme").text
+    assert "Acme GmbH" in page and "Bellevue SARL" not in page
+    assert "Bellevue SARL" in operator.get("/vendor/invoices?status=open").text
+    assert "No invoices match." in operator.get("/vendor/invoices?status=paid").text
+
+
+def test_resellers_cannot_reach_the_vendors_money(client, make, invoice):
+    login(client, make.reseller_admin(invoice.customer.reseller))
+    for url in ("/vendor/invoices", f"/vendor/invoices/{invoice.id}", "/vendor/payments"):
+        assert client.get(url).status_code == 404
+    assert upload(client, b"x").status_code == 404
