@@ -18,12 +18,12 @@ def reseller_site(live_server, make):
     return live_server, admin
 
 
-def _log_in(page, base, email):
+def _log_in(page, base, email, landing="/console/"):
     page.goto(base + "/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/console/")  # waits for the load event: htmx (deferred) has initialised
+    page.wait_for_url(f"**{landing}")  # waits for the load event: htmx (deferred) has initialised
 
 
 def test_acting_on_swaps_only_the_content_region(page, reseller_site, output_path):
