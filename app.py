@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from blueprints import (
+        account,
         auth,
         billing,
         business,
@@ -62,7 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         vendor,
     )
 
-    for module in (auth, dashboard, create, manage, licenses, business, billing, portal, vendor, payments, payer):
+    for module in (auth, dashboard, create, manage, licenses, business, billing, account, portal, vendor, payments,
+                   payer):
         app.register_blueprint(module.bp)
 
     import cli

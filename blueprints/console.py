@@ -13,6 +13,8 @@ SIDE_MENU = [
     ("licenses.index", "Purchase License"),
     ("business.index", "Business Information"),
     ("billing.index", "Billing"),
+    ("account.team", "Team"),
+    ("account.audit", "Audit log"),
 ]
 
 

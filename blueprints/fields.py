@@ -2,6 +2,7 @@
 
 from wtforms.validators import ValidationError
 
+from domain import vat
 from domain.accounts import validate_address
 from domain.errors import DomainError
 
@@ -14,3 +15,14 @@ class EmailAddress:
             field.data = validate_address(field.data or "")
         except DomainError as error:
             raise ValidationError(str(error)) from error
+
+
+class VatNumber:
+    """Check and normalise an EU VAT number in place against the form's ``country`` field (python-stdnum)."""
+
+    def __call__(self, form, field):
+        if form.country.data and field.data:
+            try:
+                field.data = vat.normalise_vat_number(field.data, form.country.data)
+            except DomainError as error:
+                raise ValidationError(str(error)) from error

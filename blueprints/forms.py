@@ -7,11 +7,9 @@ from babel import Locale
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from blueprints.fields import EmailAddress
-from domain import vat
-from domain.errors import DomainError
+from blueprints.fields import EmailAddress, VatNumber
 from domain.models import PaymentMethod, RenewalMode
 from domain.pricing import MAX_LICENSES
 from domain.subscriptions import BusinessInfo
@@ -29,7 +27,7 @@ def country_choices() -> list[SelectChoice]:
                                                      for code, name in sorted(countries, key=lambda item: item[1])]
 
 
-def _required(label: str, length: int):
+def required_text(label: str, length: int) -> StringField:
     return StringField(label, validators=[DataRequired(message="Required."), Length(max=length)],
                        filters=[lambda v: v.strip() if isinstance(v, str) else v])
 
@@ -37,26 +35,19 @@ def _required(label: str, length: int):
 class BusinessInfoForm(FlaskForm):
     """A customer's business information: what invoices print and where they are sent."""
 
-    name = _required("Company name", 200)
-    street = _required("Street", 200)
-    postal_code = _required("Postal code", 20)
-    city = _required("City", 100)
+    name = required_text("Company name", 200)
+    street = required_text("Street", 200)
+    postal_code = required_text("Postal code", 20)
+    city = required_text("City", 100)
     country = SelectField("Country", choices=country_choices, validators=[DataRequired(message="Choose a country.")])
-    contact_name = _required("Contact name", 200)
+    contact_name = required_text("Contact name", 200)
     contact_email = EmailField("Contact e-mail", validators=[DataRequired(message="Required."), Length(max=254),
                                                               EmailAddress()])
     billing_email = EmailField("Billing e-mail", validators=[DataRequired(message="Required."), Length(max=254),
                                                               EmailAddress()])
-    vat_number = StringField("VAT number (optional, EU)", validators=[Optional(), Length(max=30)],
+    vat_number = StringField("VAT number (optional, EU)", validators=[Optional(), Length(max=30), VatNumber()],
                              description="For VAT deduction within the EU: the customer's own VAT number.")
     po_reference = StringField("Purchase order reference (optional)", validators=[Optional(), Length(max=80)])
-
-    def validate_vat_number(self, field):
-        if self.country.data:
-            try:
-                field.data = vat.normalise_vat_number(field.data, self.country.data)
-            except DomainError as error:
-                raise ValidationError(str(error)) from error
 
     def business_info(self) -> BusinessInfo:
         return BusinessInfo(

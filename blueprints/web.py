@@ -1,15 +1,17 @@
 """Request-wide wiring: login, locale, audit address, security headers, error pages, template helpers."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import format_currency, get_currency_precision
 from flask import Flask, render_template, request
 from flask_babel import format_date, get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app import db, login_manager
 from domain import audit, notifications
-from domain.models import User
+from domain.models import ResellerStatus, User
 from domain.pricing import term_label
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -39,6 +41,17 @@ def money(amount_minor: int, currency: str) -> str:
         return format_currency(value, currency, locale=str(get_locale() or "en"))
 
 
+# POST routes that change nothing: live price quotes, and leaving.
+READ_ONLY_POSTS = {"create.quote", "licenses.quote", "portal.licenses_quote", "auth.logout"}
+URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(text: str) -> Markup:
+    """Plain text, escaped, with its web addresses made into links (for e-mails read in the outbox)."""
+    escaped = str(escape(text))
+    return Markup(URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))
+
+
 def init_app(app: Flask) -> None:
     """Attach login settings, hooks, error pages and template helpers to ``app``."""
     login_manager.login_view = "auth.login"
@@ -48,6 +61,19 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def remember_address():
         audit.request_address.set(request.remote_addr)
+
+    @app.before_request
+    def suspended_resellers_read_only():
+        """A suspended reseller's users may read everything of theirs and change nothing (seed 003)."""
+        if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in READ_ONLY_POSTS:
+            return None
+        if not current_user.is_authenticated or current_user.reseller_id is None:
+            return None
+        if current_user.reseller_user.reseller.status != ResellerStatus.SUSPENDED:
+            return None
+        return render_template("error.html", title="Your reseller account is suspended",
+                               message="The vendor has suspended your reseller account: you can read, but not buy "
+                                       "or change anything. Contact the vendor to have it reactivated."), 403
 
     @app.after_request
     def security_headers(response):
@@ -71,6 +97,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["term"] = term_label
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else "—"
     app.jinja_env.filters["payer_url"] = notifications.payer_link
+    app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.globals["get_locale"] = get_locale
 
 

@@ -25,7 +25,8 @@ class CustomerRow:
     status: str
 
 
-def _assigned_counts() -> sa.Subquery:
+def assigned_counts() -> sa.Subquery:
+    """Members holding a license (invited or active), per subscription."""
     return (
         sa.select(Member.subscription_id, sa.func.count().label("assigned"))
         .where(Member.status != MemberStatus.REMOVED)
@@ -47,7 +48,7 @@ def search_filter(search: str):
 
 def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25) -> Page:
     """One page of the customers ``user`` may see, with license use, term, renewal and status."""
-    assigned = _assigned_counts()
+    assigned = assigned_counts()
     query = (
         visible_customers(user)
         .outerjoin(Subscription, Subscription.customer_id == Customer.id)

@@ -5,8 +5,9 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from app import db
+from domain import audit
 from domain.errors import DomainError
-from domain.models import SellerSettings
+from domain.models import SellerSettings, User
 
 
 def settings() -> SellerSettings:
@@ -28,3 +29,51 @@ def validate_bank_details(iban: str, bic: str) -> tuple[str, str]:
     except SchwiftyException as error:
         raise DomainError(f"This BIC is not valid: {error}", field="bic") from error
     return checked_iban.compact, checked_bic.compact
+
+
+SETTINGS_FIELDS = ("list_price_minor", "currency", "legal_name", "street", "postal_code", "city", "country",
+                   "vat_number", "iban", "bic", "invoice_footer", "vies_enabled")
+MAX_LOGO_BYTES = 200_000
+
+
+def check_logo(data: bytes) -> str:
+    """An SVG logo as text, refused unless it is a well-formed SVG document of at most 200 kB."""
+    from lxml import etree
+
+    if len(data) > MAX_LOGO_BYTES:
+        raise DomainError("The logo is larger than 200 kB.", field="logo")
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as error:
+        raise DomainError(f"The logo is not a valid SVG file (line {error.lineno}).", field="logo") from error
+    if etree.QName(root).localname != "svg":
+        raise DomainError("The logo must be an SVG image.", field="logo")
+    return data.decode("utf-8")
+
+
+def update(values: dict, *, logo: bytes | None, actor: User) -> dict:
+    """Set the price list and seller details for future orders and invoices; return what changed.
+
+    Issued invoices keep the snapshot they were issued with. A new installation creates the row here.
+    The caller commits.
+    """
+    values = dict(values)
+    values["iban"], values["bic"] = validate_bank_details(values["iban"], values["bic"])
+    current = db.session.scalar(sa.select(SellerSettings).order_by(SellerSettings.id).limit(1).with_for_update())
+    if current is None:
+        current = SellerSettings(**values)
+        db.session.add(current)
+        before = {}
+    else:
+        before = {key: getattr(current, key) for key in SETTINGS_FIELDS}
+    changed = {key: value for key, value in values.items() if before.get(key) != value}
+    for key, value in changed.items():
+        setattr(current, key, value)
+    if logo:
+        current.logo_svg = check_logo(logo)
+        changed["logo_svg"] = f"{len(logo)} bytes"
+    if changed:
+        audit.record(actor, "seller.updated", current, before={k: before.get(k) for k in changed if k in before},
+                     after=changed)
+    db.session.flush()
+    return changed

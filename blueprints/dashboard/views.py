@@ -7,6 +7,7 @@ from blueprints.access import acting_on, current_reseller
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
 from domain.customers import customer_page, reseller_usage
+from domain.resellers import usage_notice
 from domain.seats import assigned_count
 
 bp = console_blueprint("dashboard", __name__, "/console")
@@ -21,5 +22,6 @@ def index():
     customer = acting_on()
     subscription = customer.subscription if customer else None
     return render("dashboard/index.html", "customer_table", customers=customers, search=search,
-                  usage=reseller_usage(current_reseller()), subscription=subscription,
+                  usage=reseller_usage(current_reseller()), limits=usage_notice(current_reseller()),
+                  subscription=subscription,
                   assigned=assigned_count(subscription) if subscription else 0)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
 from app import db
-from blueprints import checkout, members
+from blueprints import audit_log, checkout, members
 from blueprints.access import customer_or_404, invoice_or_404, member_or_404, order_or_404
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
@@ -145,3 +145,16 @@ def order(customer_id: int, order_id: int):
 def invoice_pdf(invoice_id: int):
     """Download one of the organization's invoices, as issued."""
     return stored_pdf(invoice_or_404(invoice_id))
+
+
+@bp.get("/customers/<int:customer_id>/audit")
+def audit(customer_id: int):
+    """What happened in the organization, by whom: members, purchases, business information."""
+    customer = _administered(customer_id)
+    return audit_log.page("portal.audit", "portal.audit_csv", "portal/wide.html", show_reseller=False,
+                          customer_id=customer.id)
+
+
+@bp.get("/customers/<int:customer_id>/audit.csv")
+def audit_csv(customer_id: int):
+    return audit_log.csv(customer_id=_administered(customer_id).id)

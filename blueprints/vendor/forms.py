@@ -4,8 +4,22 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from blueprints.fields import EmailAddress, VatNumber
+from blueprints.forms import country_choices, required_text
+from domain.models import Reseller
+from domain.resellers import ResellerTerms
 
 MAX_AMOUNT = Decimal("10000000")
 
@@ -47,3 +61,73 @@ class CreditForm(FlaskForm):
     amount = amount_field("Net amount to credit", description="VAT is added as on the invoice.")
     reason = StringField("Reason", validators=[DataRequired(message="Give the reason for the credit note."),
                                                Length(max=500)])
+
+
+def _limit(label: str) -> IntegerField:
+    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=10_000_000,
+                                                                   message="A whole number from 0, or empty.")],
+                        description="Empty: unlimited.")
+
+
+class ResellerForm(FlaskForm):
+    """A reseller's company data, discount and limits (seed 003: Allowed Organizations, Allowed Users)."""
+
+    name = required_text("Company name", 200)
+    street = required_text("Street", 200)
+    postal_code = required_text("Postal code", 20)
+    city = required_text("City", 100)
+    country = SelectField("Country", choices=country_choices, validators=[DataRequired(message="Choose a country.")])
+    vat_number = StringField("VAT number (optional, EU)", validators=[Optional(), Length(max=30), VatNumber()])
+    contact_email = EmailField("Contact e-mail", validators=[DataRequired(message="Required."), EmailAddress()])
+    billing_email = EmailField("Billing e-mail", validators=[DataRequired(message="Required."), EmailAddress()])
+    discount = DecimalField("Discount (%)", places=2, default=Decimal("0"), validators=[
+        InputRequired(message="Enter a discount, 0 for none."),
+        NumberRange(min=0, max=100, message="Between 0 and 100 %."), _cents],
+        description="Applies to purchases made after the change.")
+    allowed_organizations = _limit("Allowed Organizations")
+    allowed_users = _limit("Allowed Users")
+
+    def terms(self) -> ResellerTerms:
+        return ResellerTerms(
+            name=self.name.data, street=self.street.data, postal_code=self.postal_code.data, city=self.city.data,
+            country=self.country.data, vat_number=self.vat_number.data or None, contact_email=self.contact_email.data,
+            billing_email=self.billing_email.data, discount_bp=int(self.discount.data * 100),
+            allowed_organizations=self.allowed_organizations.data, allowed_users=self.allowed_users.data)
+
+    @classmethod
+    def of(cls, reseller: Reseller) -> "ResellerForm":
+        return cls(formdata=None, obj=reseller, discount=Decimal(reseller.discount_bp) / 100)
+
+
+class NewResellerForm(ResellerForm):
+    first_admin = EmailField("First administrator's e-mail", validators=[DataRequired(message="Required."),
+                                                                         EmailAddress()],
+                             description="Receives an invitation to activate the account (valid 7 days).")
+
+
+class InviteAdminForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(message="Required."), EmailAddress()])
+
+
+class SellerForm(FlaskForm):
+    """The price list and the seller details every invoice prints (R1, art. 226)."""
+
+    list_price = DecimalField("List price per license per month", places=2, validators=[
+        InputRequired(message="Enter the price."), NumberRange(min=Decimal("0.01"), max=Decimal("100000"),
+                                                               message="Between 0.01 and 100,000."), _cents])
+    currency = SelectField("Currency", choices=[("EUR", "EUR (euro)")],
+                           description="Bank transfers use SEPA, so invoices are in euros.")
+    legal_name = required_text("Legal name", 200)
+    street = required_text("Street", 200)
+    postal_code = required_text("Postal code", 20)
+    city = required_text("City", 100)
+    country = SelectField("Country", choices=country_choices, validators=[DataRequired(message="Choose a country.")])
+    vat_number = StringField("VAT number", validators=[DataRequired(message="Required on every invoice."),
+                                                       Length(max=30), VatNumber()])
+    iban = StringField("IBAN", validators=[DataRequired(message="Required."), Length(max=42)])
+    bic = StringField("BIC", validators=[DataRequired(message="Required."), Length(max=11)])
+    invoice_footer = TextAreaField("Invoice footer", validators=[Optional(), Length(max=1000)],
+                                   description="Register, court, managing directors: what invoices must show.")
+    logo = FileField("Logo (SVG, optional)",
+                     description="Printed at the top of invoices. Leave empty to keep the current one.")
+    vies_enabled = BooleanField("Check EU VAT numbers with VIES before granting reverse charge")

@@ -1,39 +1,215 @@
-"""The vendor console home: resellers with their customers, licenses and members."""
+"""The vendor console: resellers (limits, discount, administrators, suspension) and the seller settings."""
 
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
 
 from app import db
+from blueprints import audit_log
 from blueprints.access import operator_required
 from blueprints.htmx import render
-from domain.models import Customer, Member, MemberStatus, Reseller, Subscription
+from domain import audit, resellers, seller
+from domain import outbox as outbox_queue
+from domain.clock import today
+from domain.errors import DomainError
+from domain.models import OutboxMessage, OutboxStatus, Reseller, ResellerStatus, ResellerUser, SellerSettings
+from domain.money import to_decimal, to_minor
+from domain.pages import paginate
+
+from .forms import InviteAdminForm, NewResellerForm, ResellerForm, SellerForm
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
-
-
-def reseller_rows() -> list:
-    """Each reseller with its customer count, license total and members, in one query."""
-    customers = (sa.select(Customer.reseller_id, sa.func.count().label("customers"))
-                 .group_by(Customer.reseller_id).subquery())
-    licenses = (sa.select(Customer.reseller_id, sa.func.sum(Subscription.licenses).label("licenses"))
-                .join(Subscription, Subscription.customer_id == Customer.id)
-                .group_by(Customer.reseller_id).subquery())
-    members = (sa.select(Customer.reseller_id, sa.func.count().label("members"))
-               .join(Subscription, Subscription.customer_id == Customer.id)
-               .join(Member, Member.subscription_id == Subscription.id)
-               .where(Member.status != MemberStatus.REMOVED)
-               .group_by(Customer.reseller_id).subquery())
-    query = (sa.select(Reseller, sa.func.coalesce(customers.c.customers, 0),
-                       sa.func.coalesce(licenses.c.licenses, 0), sa.func.coalesce(members.c.members, 0))
-             .outerjoin(customers, customers.c.reseller_id == Reseller.id)
-             .outerjoin(licenses, licenses.c.reseller_id == Reseller.id)
-             .outerjoin(members, members.c.reseller_id == Reseller.id)
-             .order_by(sa.func.lower(Reseller.name)))
-    return db.session.execute(query).all()
 
 
 @bp.get("/")
 @operator_required
 def home():
-    """List the resellers with their use against their limits."""
-    return render("vendor/home.html", resellers=reseller_rows())
+    """The resellers with their use against their limits, revenue this year and open amount; search and sort."""
+    search, sort = request.args.get("q", "").strip()[:100], request.args.get("sort", "name")
+    currency = db.session.scalar(sa.select(SellerSettings.currency).limit(1)) or "EUR"
+    return render("vendor/home.html", "reseller_table", rows=resellers.rows(search=search, sort=sort, on=today()),
+                  search=search, sort=sort, currency=currency)
+
+
+def _reseller(reseller_id: int) -> Reseller:
+    reseller = db.session.get(Reseller, reseller_id)
+    if reseller is None:
+        abort(404)
+    return reseller
+
+
+def _fail(form, error: DomainError) -> None:
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(str(error))
+
+
+@bp.route("/resellers/new", methods=["GET", "POST"])
+@operator_required
+def new_reseller():
+    """Create a reseller with its discount and limits, and invite its first administrator."""
+
+    form = NewResellerForm()
+    if form.validate_on_submit():
+        try:
+            reseller = resellers.create(form.terms(), first_admin_email=form.first_admin.data, actor=current_user)
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(f"{reseller.name} created; {form.first_admin.data} has been sent an invitation.")
+            return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
+    return render("vendor/reseller_new.html", form=form)
+
+
+def _reseller_page(reseller: Reseller, form=None, invite_form=None):
+
+    admins = db.session.scalars(sa.select(ResellerUser).where(ResellerUser.reseller_id == reseller.id)
+                                .order_by(ResellerUser.created_at)).all()
+    return render("vendor/reseller.html", reseller=reseller, form=form or ResellerForm.of(reseller),
+                  invite_form=invite_form or InviteAdminForm(formdata=None), admins=admins,
+                  notices=resellers.usage_notice(reseller))
+
+
+@bp.route("/resellers/<int:reseller_id>", methods=["GET", "POST"])
+@operator_required
+def reseller(reseller_id: int):
+    """A reseller's details, discount and limits; its administrators; suspension."""
+
+    reseller = _reseller(reseller_id)
+    if request.method == "GET":
+        return _reseller_page(reseller)
+    form = ResellerForm()
+    if form.validate_on_submit():
+        try:
+            changed = resellers.update(reseller, form.terms(), actor=current_user)
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(f"{reseller.name} saved." if changed else "Nothing changed.")
+            return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
+    return _reseller_page(reseller, form=form)
+
+
+@bp.post("/resellers/<int:reseller_id>/admins")
+@operator_required
+def invite_reseller_admin(reseller_id: int):
+    """Invite another administrator of the reseller."""
+
+    reseller = _reseller(reseller_id)
+    form = InviteAdminForm()
+    if form.validate_on_submit():
+        try:
+            resellers.invite_admin(reseller, form.email.data, actor=current_user)
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(f"{form.email.data} is invited to administer {reseller.name}.")
+            return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
+    return _reseller_page(reseller, invite_form=form)
+
+
+@bp.post("/resellers/<int:reseller_id>/status")
+@operator_required
+def reseller_status(reseller_id: int):
+    """Suspend a reseller (its users keep reading, change nothing) or reactivate it."""
+    reseller = _reseller(reseller_id)
+    wanted = request.form.get("status", "")
+    if wanted not in {s.value for s in ResellerStatus}:
+        abort(400)
+    resellers.set_status(reseller, ResellerStatus(wanted), actor=current_user)
+    db.session.commit()
+    flash(f"{reseller.name} is {wanted}." + (" Its users can read but not change anything."
+                                               if wanted == ResellerStatus.SUSPENDED else ""))
+    return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@operator_required
+def settings():
+    """The price list and seller details: what every future order and invoice uses."""
+
+    current = db.session.scalar(sa.select(SellerSettings).order_by(SellerSettings.id).limit(1))
+    if request.method == "GET":
+        form = SellerForm(formdata=None, obj=current)
+        if current is not None:
+            form.list_price.data = to_decimal(current.list_price_minor, current.currency)
+        return render("vendor/settings.html", form=form, current=current)
+    form = SellerForm()
+    if form.validate_on_submit():
+        values = {key: getattr(form, key).data for key in seller.SETTINGS_FIELDS if hasattr(form, key)}
+        values["list_price_minor"] = to_minor(form.list_price.data, form.currency.data)
+        values["invoice_footer"] = (values.get("invoice_footer") or "").strip()
+        logo = form.logo.data.read() if form.logo.data else None
+        try:
+            changed = seller.update(values, logo=logo, actor=current_user)
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash("Saved: future orders and invoices use these settings; issued invoices keep theirs."
+                  if changed else "Nothing changed.")
+            return redirect(url_for("vendor.settings"), 303)
+    return render("vendor/settings.html", form=form, current=current)
+
+
+@bp.get("/audit")
+@operator_required
+def events():
+    """Every event of the product, filtered; before and after side by side."""
+    return audit_log.page("vendor.events", "vendor.events_csv", "vendor/layout.html", show_reseller=True)
+
+
+@bp.get("/audit.csv")
+@operator_required
+def events_csv():
+    return audit_log.csv()
+
+
+@bp.get("/outbox")
+@operator_required
+def outbox():
+    """The e-mails the product wrote: queued, sent or failed (with the error). Without SMTP, read them here."""
+    status = request.args.get("status", "")
+    query = sa.select(OutboxMessage)
+    if status in {s.value for s in OutboxStatus}:
+        query = query.where(OutboxMessage.status == OutboxStatus(status))
+    to = request.args.get("to", "").strip()[:254]
+    if to:
+        query = query.where(OutboxMessage.to_address.ilike(f"%{to}%"))
+    messages = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
+                        order_by=(OutboxMessage.id.desc(),))
+    return render("vendor/outbox.html", "outbox_table", messages=messages, status=status, to=to,
+                  smtp=bool(current_app.config["MAIL_SERVER"]), args={k: v for k, v in {"status": status,
+                                                                                          "to": to}.items() if v})
+
+
+def _message(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.get("/outbox/<int:message_id>")
+@operator_required
+def outbox_message(message_id: int):
+    """One e-mail as it was (or will be) sent, its links clickable."""
+    return render("vendor/outbox_message.html", message=_message(message_id))
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@operator_required
+def retry_message(message_id: int):
+    """Queue a failed e-mail again, due now."""
+    message = _message(message_id)
+    if message.status != OutboxStatus.FAILED:
+        flash("Only a failed message can be retried.", "error")
+    else:
+        outbox_queue.retry(message)
+        audit.record(current_user, "outbox.retried", message, after={"to": message.to_address})
+        db.session.commit()
+        flash(f"The message to {message.to_address} is queued again.")
+    return redirect(url_for("vendor.outbox_message", message_id=message.id), 303)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app import db
 from blueprints.access import ACTING_ON
+from domain import outbox
 from domain.models import Base, CustomerAdmin, OrderStatus, PaymentMethod, StatementLine
 from invoices import issuing
 from tests.conftest import login
@@ -34,13 +35,15 @@ def tenants(make):
     note = issuing.credit(invoice, [("Goodwill", 100)], "Goodwill")
     line = StatementLine(bank_reference="B-1", statement_id="S-1", booked_on=invoice.issued_on, amount_minor=100,
                          currency="EUR", remittance=invoice.number)
+    message = outbox.enqueue(theirs.billing_email, "Theirs", "A message to reseller B's customer", kind="test")
     db.session.add(line)
     db.session.commit()
     return {"admin": make.reseller_admin(a), "mine": mine, "theirs": theirs,
             "objects": {"customer_id": theirs.id, "subscription_id": theirs.subscription.id,
                         "member_id": theirs.subscription.members.first().id, "invoice_id": invoice.id,
                         "order_id": order.id, "reference": order.provider_ref, "credit_note_id": note.id,
-                        "line_id": line.id,
+                        "line_id": line.id, "reseller_id": b.id,
+                        "message_id": message.id,
                         "admin_id": db.session.scalar(sa.select(CustomerAdmin.id).where(
                             CustomerAdmin.user_id == their_admin.id))}}
 

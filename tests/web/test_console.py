@@ -154,13 +154,13 @@ def test_customer_users_and_operators_cannot_enter_the_reseller_console(client, 
         client.post("/logout")
 
 
-def test_the_vendor_home_lists_resellers_with_customer_and_license_counts(client, north, make):
+def test_the_vendor_home_lists_resellers_with_their_use_against_their_limits(client, north, make):
     make.reseller("Baltic AB")
     login(client, make.operator())
     page = client.get("/vendor/").text
     row = re.search(r"Northwind IT.*?</tr>", page, re.S).group(0)
-    cells = re.findall(r'<td class="num">([^<]+)</td>', row)
-    assert [c.strip() for c in cells] == ["3 / 20", "25", "3 / 50"]
+    cells = re.findall(r'<td class="num[^"]*">([^<]+)</td>', row)
+    assert [c.strip() for c in cells][:2] == ["3 / 20", "3 / 50"]
     assert "Baltic AB" in page
 
 

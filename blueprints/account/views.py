@@ -1,0 +1,57 @@
+"""The reseller's own account in its console: its team of administrators and its audit log."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from app import db
+from blueprints import audit_log
+from blueprints.access import current_reseller
+from blueprints.console import console_blueprint
+from blueprints.htmx import render
+from blueprints.vendor.forms import InviteAdminForm
+from domain import resellers
+from domain.errors import DomainError
+from domain.models import ResellerUser
+
+bp = console_blueprint("account", __name__, "/console/account")
+
+
+def _team_page(form: InviteAdminForm):
+    admins = db.session.scalars(sa.select(ResellerUser).where(ResellerUser.reseller_id == current_user.reseller_id)
+                                .order_by(ResellerUser.created_at)).all()
+    return render("account/team.html", admins=admins, form=form, usage=resellers.usage_notice(current_reseller()))
+
+
+@bp.get("/team")
+def team():
+    """The reseller's administrators, and an invitation for another."""
+    return _team_page(InviteAdminForm(formdata=None))
+
+
+@bp.post("/team")
+def invite():
+    """Invite another administrator of this reseller (the same activation link as members get)."""
+    form = InviteAdminForm()
+    if form.validate_on_submit():
+        try:
+            resellers.invite_admin(current_reseller(), form.email.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{form.email.data} is invited: an activation link is on its way.")
+            return redirect(url_for("account.team"), 303)
+    return _team_page(form)
+
+
+@bp.get("/audit")
+def audit():
+    """What happened in this reseller's account and its customers', by whom."""
+    return audit_log.page("account.audit", "account.audit_csv", "console.html", show_reseller=False)
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    return audit_log.csv()

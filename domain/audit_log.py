@@ -1,0 +1,111 @@
+"""Reading the audit log (R12): who sees which events, filters, keyset pages, CSV.
+
+- the vendor's operators see every event;
+- a reseller's administrators see their reseller's (``reseller_id``);
+- a customer administrator sees its organizations' (``customer_id``).
+
+Pages are keyset pages, newest first: a page is the ``size`` events with an id below the cursor,
+found through the (reseller_id, id), (customer_id, id), (actor_id, id) and (action, id) indexes,
+so page 5,000 costs what page 1 costs. Events are only ever inserted; nothing here changes them.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from app import db
+from domain.models import AuditEvent, CustomerAdmin, User
+
+
+@dataclass(frozen=True)
+class Filters:
+    actor: str = ""  # part of the actor's e-mail, or "system"
+    reseller_id: int | None = None
+    customer_id: int | None = None
+    action: str = ""  # an action or its start: "member." lists every member event
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str = ""  # anywhere in the before or after values
+
+    def query_args(self) -> dict:
+        values = {"actor": self.actor, "reseller": self.reseller_id, "customer": self.customer_id,
+                  "action": self.action, "from": self.date_from, "to": self.date_to, "text": self.text}
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def visible(user: User) -> sa.Select:
+    query = sa.select(AuditEvent)
+    if user.is_operator:
+        return query
+    if user.reseller_id is not None:
+        return query.where(AuditEvent.reseller_id == user.reseller_id)
+    administered = sa.select(CustomerAdmin.customer_id).where(CustomerAdmin.user_id == user.id)
+    return query.where(AuditEvent.customer_id.in_(administered))
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _filtered(user: User, filters: Filters) -> sa.Select:
+    query = visible(user)
+    if filters.actor:
+        query = query.where(AuditEvent.actor_label.ilike(_like(filters.actor), escape="\\"))
+    if filters.reseller_id:
+        query = query.where(AuditEvent.reseller_id == filters.reseller_id)
+    if filters.customer_id:
+        query = query.where(AuditEvent.customer_id == filters.customer_id)
+    if filters.action:
+        query = query.where(AuditEvent.action.startswith(filters.action, autoescape=True))
+    if filters.date_from:
+        query = query.where(AuditEvent.created_at >= datetime.combine(filters.date_from, time.min))
+    if filters.date_to:
+        query = query.where(AuditEvent.created_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+    if filters.text:
+        details = sa.func.coalesce(sa.cast(AuditEvent.before, sa.Text), "") + " " + \
+            sa.func.coalesce(sa.cast(AuditEvent.after, sa.Text), "")
+        query = query.where(details.ilike(_like(filters.text), escape="\\"))
+    return query
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[AuditEvent]
+    next_before: int | None  # the cursor of the next (older) page, None on the last one
+
+
+def page(user: User, filters: Filters, *, before: int | None = None, size: int = 50) -> EventPage:
+    """``size`` events older than the event ``before`` (the newest without it)."""
+    query = _filtered(user, filters)
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(size + 1)).all()
+    has_more = len(events) > size
+    events = events[:size]
+    return EventPage(events, events[-1].id if has_more else None)
+
+
+def changes(event: AuditEvent) -> list[tuple[str, object, object]]:
+    """Before and after side by side: (field, before, after) for every field either mentions."""
+    before, after = event.before or {}, event.after or {}
+    keys = list(dict.fromkeys([*before, *after]))
+    return [(key, before.get(key), after.get(key)) for key in keys]
+
+
+def to_csv(user: User, filters: Filters) -> str:
+    """Every event the filters select, newest first, with before and after as JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "when (UTC)", "actor", "action", "subject", "reseller", "customer", "before", "after",
+                     "address"])
+    query = _filtered(user, filters).order_by(AuditEvent.id.desc()).execution_options(yield_per=1000)
+    for event in db.session.scalars(query):
+        writer.writerow([event.id, event.created_at.isoformat(timespec="seconds"), event.actor_label, event.action,
+                         f"{event.subject_type} {event.subject_id or ''}".strip(), event.reseller_id or "",
+                         event.customer_id or "", json.dumps(event.before, sort_keys=True) if event.before else "",
+                         json.dumps(event.after, sort_keys=True) if event.after else "", event.ip_address or ""])
+    return out.getvalue()

@@ -1,0 +1,187 @@
+"""The vendor's resellers: created with their limits and discount, their administrators invited,
+suspended and reactivated (seed 003, R3, R11).
+
+- A new discount applies to purchases quoted after the change; orders and invoices keep theirs.
+- Limits may be lowered below what is in use: nothing is taken away, but new customers or
+  members are refused until the use is under the limit again; both consoles say so.
+- A suspended reseller's users can log in and read everything of theirs, and change nothing
+  (the console's gate refuses every write; see ``blueprints/console.py``).
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import render_template
+
+from app import db
+from domain import accounts, audit, links, outbox
+from domain.customers import assigned_counts, users_assigned
+from domain.errors import DomainError
+from domain.models import (
+    CreditNote,
+    Customer,
+    CustomerAdmin,
+    Invoice,
+    InvoiceStatus,
+    Reseller,
+    ResellerStatus,
+    ResellerUser,
+    Subscription,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class ResellerTerms:
+    """What the vendor sets for a reseller."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    vat_number: str | None
+    contact_email: str
+    billing_email: str
+    discount_bp: int
+    allowed_organizations: int | None  # None: unlimited
+    allowed_users: int | None
+
+
+def create(terms: ResellerTerms, *, first_admin_email: str, actor: User) -> Reseller:
+    """Create a reseller and invite its first administrator; the caller commits."""
+    if db.session.scalar(sa.select(Reseller.id).where(sa.func.lower(Reseller.name) == terms.name.lower())):
+        raise DomainError(f"A reseller named {terms.name} exists already.", field="name")
+    reseller = Reseller(**asdict(terms))
+    db.session.add(reseller)
+    db.session.flush()
+    audit.record(actor, "reseller.created", reseller, reseller=reseller, after=asdict(terms))
+    invite_admin(reseller, first_admin_email, actor=actor)
+    return reseller
+
+
+def update(reseller: Reseller, terms: ResellerTerms, *, actor: User) -> dict:
+    """Change a reseller's details, discount or limits; return what changed. The caller commits."""
+    if db.session.scalar(sa.select(Reseller.id).where(sa.func.lower(Reseller.name) == terms.name.lower(),
+                                                      Reseller.id != reseller.id)):
+        raise DomainError(f"A reseller named {terms.name} exists already.", field="name")
+    before = {k: getattr(reseller, k) for k in asdict(terms)}
+    changed = {k: v for k, v in asdict(terms).items() if before[k] != v}
+    for key, value in changed.items():
+        setattr(reseller, key, value)
+    if changed:
+        audit.record(actor, "reseller.updated", reseller, reseller=reseller,
+                     before={k: before[k] for k in changed}, after=changed)
+    return changed
+
+
+def set_status(reseller: Reseller, status: ResellerStatus, *, actor: User) -> None:
+    if reseller.status == status:
+        return
+    before = {"status": str(reseller.status)}
+    reseller.status = status
+    audit.record(actor, "reseller.suspended" if status == ResellerStatus.SUSPENDED else "reseller.reactivated",
+                 reseller, reseller=reseller, before=before, after={"status": str(status)})
+
+
+def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:
+    """Make ``email`` an administrator of ``reseller``: a new person gets an activation link (7 days)."""
+    email = accounts.validate_address(email)
+    user = accounts.user_by_email(email)
+    if user is not None and (user.reseller_id is not None or user.is_operator):
+        raise DomainError("This address already belongs to a reseller's or the vendor's team.", field="email")
+    if user is not None and db.session.scalar(sa.select(CustomerAdmin.id).where(CustomerAdmin.user_id == user.id)):
+        raise DomainError("This address administers a customer; use another address for the reseller.",
+                          field="email")
+    if user is None:
+        user = User(email=email)
+        db.session.add(user)
+        db.session.flush()
+    db.session.add(ResellerUser(user_id=user.id, reseller_id=reseller.id))
+    db.session.flush()
+    audit.record(actor, "reseller.admin_invited", user, reseller=reseller, after={"email": email})
+    if user.is_active:
+        body = render_template("email/reseller_admin_added.txt", reseller=reseller,
+                               link=links.external_url("auth.login"))
+    else:
+        token = accounts.make_link_token(user, "activate")
+        body = render_template("email/reseller_admin_invited.txt", reseller=reseller,
+                               link=links.external_url("auth.activate", token=token))
+    outbox.enqueue(email, f"You are an administrator of {reseller.name} on Seatdesk", body, kind="invitation")
+    return user
+
+
+@dataclass(frozen=True)
+class ResellerRow:
+    reseller: Reseller
+    customers: int
+    members: int
+    revenue_minor: int  # invoiced this calendar year, less credit notes, VAT excluded
+    open_minor: int  # left to pay on open invoices
+
+    @property
+    def over_organizations(self) -> bool:
+        limit = self.reseller.allowed_organizations
+        return limit is not None and self.customers >= limit
+
+    @property
+    def over_users(self) -> bool:
+        limit = self.reseller.allowed_users
+        return limit is not None and self.members >= limit
+
+
+def rows(*, search: str = "", sort: str = "name", on: date) -> list[ResellerRow]:
+    """Every reseller with its use, this year's revenue and what is open; one query."""
+    customers = (sa.select(Customer.reseller_id, sa.func.count().label("n")).group_by(Customer.reseller_id)
+                 .subquery())
+    assigned = assigned_counts()
+    members = (sa.select(Customer.reseller_id, sa.func.sum(assigned.c.assigned).label("n"))
+               .join(Subscription, Subscription.customer_id == Customer.id)
+               .join(assigned, assigned.c.subscription_id == Subscription.id)
+               .group_by(Customer.reseller_id).subquery())
+    year_start = date(on.year, 1, 1)
+    revenue = (sa.select(Invoice.reseller_id, sa.func.sum(Invoice.net_minor).label("net"))
+               .where(Invoice.issued_on >= year_start).group_by(Invoice.reseller_id).subquery())
+    open_all = (sa.select(Invoice.reseller_id, sa.func.sum(Invoice.gross_minor - Invoice.paid_minor
+                                                           - Invoice.credited_minor).label("open"))
+                .where(Invoice.status == InvoiceStatus.OPEN).group_by(Invoice.reseller_id).subquery())
+    credited = _credited_this_year(year_start)
+    columns = {
+        "customers": sa.func.coalesce(customers.c.n, 0), "members": sa.func.coalesce(members.c.n, 0),
+        "revenue": sa.func.coalesce(revenue.c.net, 0) - sa.func.coalesce(credited.c.net, 0),
+        "open": sa.func.coalesce(open_all.c.open, 0),
+    }
+    query = (sa.select(Reseller, *columns.values())
+             .outerjoin(customers, customers.c.reseller_id == Reseller.id)
+             .outerjoin(members, members.c.reseller_id == Reseller.id)
+             .outerjoin(revenue, revenue.c.reseller_id == Reseller.id)
+             .outerjoin(credited, credited.c.reseller_id == Reseller.id)
+             .outerjoin(open_all, open_all.c.reseller_id == Reseller.id))
+    if search:
+        like = f"%{search}%"
+        query = query.where(sa.or_(Reseller.name.ilike(like), Reseller.contact_email.ilike(like),
+                                   Reseller.vat_number.ilike(like)))
+    order = sa.func.lower(Reseller.name) if sort not in columns else columns[sort].desc()
+    query = query.order_by(order, Reseller.id)
+    return [ResellerRow(r, int(c), int(m), int(rev), int(o)) for r, c, m, rev, o in db.session.execute(query)]
+
+
+def _credited_this_year(year_start: date) -> sa.Subquery:
+    return (sa.select(Invoice.reseller_id, sa.func.sum(CreditNote.net_minor).label("net"))
+            .join(Invoice, Invoice.id == CreditNote.invoice_id).where(CreditNote.issued_on >= year_start)
+            .group_by(Invoice.reseller_id).subquery())
+
+
+def usage_notice(reseller: Reseller) -> list[str]:
+    """What the reseller cannot do because of its limits, as both consoles say it."""
+    notes = []
+    organizations = db.session.scalar(sa.select(sa.func.count()).select_from(Customer)
+                                      .where(Customer.reseller_id == reseller.id))
+    if reseller.allowed_organizations is not None and organizations >= reseller.allowed_organizations:
+        notes.append(f"{organizations} of {reseller.allowed_organizations} allowed organizations are in use: "
+                     "new customers cannot be created.")
+    used = users_assigned(reseller.id)
+    if reseller.allowed_users is not None and used >= reseller.allowed_users:
+        notes.append(f"{used} of {reseller.allowed_users} allowed users are assigned: new members cannot be added.")
+    return notes
