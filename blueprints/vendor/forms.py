@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from blueprints.fields import EmailAddress, VatNumber
@@ -82,7 +83,7 @@ class ResellerForm(FlaskForm):
     billing_email = EmailField("Billing e-mail", validators=[DataRequired(message="Required."), EmailAddress()])
     discount = DecimalField("Discount (%)", places=2, default=Decimal("0"), validators=[
         InputRequired(message="Enter a discount, 0 for none."),
-        NumberRange(min=0, max=100, message="Between 0 and 100 %."), _cents],
+        NumberRange(min=0, max=100, message="Between 0 and 100 %%."), _cents],
         description="Applies to purchases made after the change.")
     allowed_organizations = _limit("Allowed Organizations")
     allowed_users = _limit("Allowed Users")
@@ -115,7 +116,7 @@ class SellerForm(FlaskForm):
     list_price = DecimalField("List price per license per month", places=2, validators=[
         InputRequired(message="Enter the price."), NumberRange(min=Decimal("0.01"), max=Decimal("100000"),
                                                                message="Between 0.01 and 100,000."), _cents])
-    currency = SelectField("Currency", choices=[("EUR", "EUR (euro)")],
+    currency = SelectField("Currency", choices=[SelectChoice("EUR", "EUR (euro)")],
                            description="Bank transfers use SEPA, so invoices are in euros.")
     legal_name = required_text("Legal name", 200)
     street = required_text("Street", 200)

@@ -1,0 +1,207 @@
+"""The vendor's resellers (seed 003): creation and invitation, discount and limits, suspension; seller settings."""
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app import db
+from domain.models import AuditEvent, Base, Customer, Invoice, OutboxMessage, Reseller, ResellerStatus, SellerSettings
+from tests.conftest import PASSWORD, login
+from tests.web.test_create import form as create_form
+
+RESELLER = {"name": "Danube Digital GmbH", "street": "Ring 1", "postal_code": "1010", "city": "Wien", "country": "AT",
+            "vat_number": "ATU13585627", "contact_email": "office@danube.test", "billing_email": "billing@danube.test",
+            "discount": "15", "allowed_organizations": "2", "allowed_users": "", "first_admin": "ida@danube.test"}
+
+
+@pytest.fixture
+def operator(client, make):
+    make.seller()
+    login(client, make.operator())
+    return client
+
+
+def rows(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_the_operator_creates_a_reseller_whose_first_admin_activates_and_logs_in(operator, app):
+    response = operator.post("/vendor/resellers/new", data=RESELLER)
+    reseller = db.session.scalars(sa.select(Reseller)).one()
+    assert response.headers["Location"] == f"/vendor/resellers/{reseller.id}"
+    assert (reseller.discount_bp, reseller.allowed_organizations, reseller.allowed_users, reseller.vat_number) == \
+        (1500, 2, None, "ATU13585627")
+    mail = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == "ida@danube.test")).one()
+    link = re.search(r"http://localhost(/activate/\S+)", mail.body_text).group(1)
+    assert "administer Danube Digital GmbH" in mail.body_text
+    operator.post("/logout")
+    operator.post(link, data={"name": "Ida", "password": PASSWORD, "confirm": PASSWORD})
+    page = operator.get("/console/").text
+    assert "Danube Digital GmbH" in page and "0 of 2 organizations" in page
+    events = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.reseller_id == reseller.id)).all()
+    assert {"reseller.created", "reseller.admin_invited"} <= set(events)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("name", "", "Required."),
+    ("vat_number", "ATU00000000", "VAT"),
+    ("discount", "101", "Between 0 and 100 %."),
+    ("discount", "12.345", "At most two decimals."),
+    ("allowed_organizations", "-1", "A whole number from 0, or empty."),
+    ("first_admin", "not an address", "e-mail"),
+])
+def test_wrong_reseller_data_is_refused_next_to_the_field(operator, field, value, message):
+    before = {t.name: rows(t) for t in Base.metadata.sorted_tables}
+    page = operator.post("/vendor/resellers/new", data={**RESELLER, field: value}).text
+    assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', page, re.I)
+    assert {t.name: rows(t) for t in Base.metadata.sorted_tables} == before
+
+
+def test_a_new_discount_applies_to_later_quotes_only(client, operator, make):
+    reseller = make.reseller("Danube Digital GmbH", discount_bp=2000)
+    admin = make.reseller_admin(reseller)
+    operator.post("/logout")
+    login(client, admin)
+    client.post("/console/create/", data=create_form(licenses="10"))
+    first = db.session.scalars(sa.select(Invoice)).one()
+    assert first.net_minor == 10 * 12 * 800
+    client.post("/logout")
+    login(client, make.operator())
+    values = {**RESELLER, "name": reseller.name, "discount": "30", "allowed_organizations": ""}
+    del values["first_admin"]
+    assert client.post(f"/vendor/resellers/{reseller.id}", data=values).status_code == 303
+    client.post("/logout")
+    login(client, admin)
+    quote = client.post("/console/create/quote", data=create_form(licenses="10", name="Second GmbH")).text
+    assert "Reseller discount 30 %" in quote
+    db.session.refresh(first)
+    assert first.net_minor == 10 * 12 * 800 and first.pdf_sha256 is not None  # the issued invoice keeps its price
+    change = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "reseller.updated")).one()
+    assert change.before["discount_bp"] == 2000 and change.after["discount_bp"] == 3000
+
+
+def test_a_limit_lowered_below_use_blocks_and_says_so_on_both_sides(client, operator, make):
+    reseller = make.reseller("Danube Digital GmbH", allowed_organizations=20)
+    for n in range(3):
+        make.customer(reseller, f"Customer {n}")
+    values = {**RESELLER, "name": reseller.name, "allowed_organizations": "2"}
+    del values["first_admin"]
+    operator.post(f"/vendor/resellers/{reseller.id}", data=values)
+    vendor_page = operator.get(f"/vendor/resellers/{reseller.id}").text
+    assert "3 of 2 allowed organizations are in use: new customers cannot be created." in vendor_page
+    assert rows(Customer) == 3  # nothing taken away
+    operator.post("/logout")
+    login(client, make.reseller_admin(reseller))
+    assert "3 of 2 allowed organizations are in use" in client.get("/console/").text
+    page = client.post("/console/create/", data=create_form()).text
+    assert "reached your limit of 2 organizations" in page and rows(Customer) == 3
+
+
+def test_a_reseller_admin_invites_another_admin_of_its_own_reseller(client, make):
+    reseller = make.reseller("Danube Digital GmbH")
+    login(client, make.reseller_admin(reseller))
+    assert client.post("/console/account/team", data={"email": "jan@danube.test"}).status_code == 303
+    invited = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == "jan@danube.test")).one()
+    assert "/activate/" in invited.body_text
+    page = client.get("/console/account/team").text
+    assert "jan@danube.test" in page and "invited" in page
+    taken = client.post("/console/account/team", data={"email": "jan@danube.test"}).text
+    assert "already belongs to a reseller" in taken
+
+
+def test_the_list_searches_and_sorts(operator, make):
+    make.reseller("Alpha Resale")
+    big = make.reseller("Zulu Partners")
+    for n in range(2):
+        make.customer(big, f"Z{n}")
+    page = operator.get("/vendor/?sort=customers").text
+    assert page.index("Zulu Partners") < page.index("Alpha Resale")
+    by_name = operator.get("/vendor/").text
+    assert by_name.index("Alpha Resale") < by_name.index("Zulu Partners")
+    searched = operator.get("/vendor/?q=zulu").text
+    assert "Zulu Partners" in searched and "Alpha Resale" not in searched
+
+
+# Seller settings
+
+SETTINGS = {"list_price": "12.50", "currency": "EUR", "legal_name": "Example Software GmbH", "street": "Musterstraße 1",
+            "postal_code": "10115", "city": "Berlin", "country": "DE", "vat_number": "DE136695976",
+            "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX", "invoice_footer": "HRB 12345",
+            "vies_enabled": "y"}
+
+
+def test_settings_change_future_prices_and_are_audited(operator, client, make):
+    response = operator.post("/vendor/settings", data=SETTINGS)
+    assert response.status_code == 303
+    settings = db.session.scalars(sa.select(SellerSettings)).one()
+    db.session.refresh(settings)
+    assert (settings.list_price_minor, settings.iban, settings.vies_enabled) == (1250, "DE89370400440532013000", True)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "seller.updated")).one()
+    assert event.before["list_price_minor"] == 1000 and event.after["list_price_minor"] == 1250
+    assert 'value="12.50"' in operator.get("/vendor/settings").text
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("iban", "DE00 1234", "This IBAN is not valid"),
+    ("bic", "NOTABIC", "This BIC is not valid"),
+    ("list_price", "0", "Between 0.01 and 100,000."),
+    ("vat_number", "", "Required on every invoice."),
+])
+def test_wrong_settings_are_refused_and_change_nothing(operator, field, value, message):
+    page = operator.post("/vendor/settings", data={**SETTINGS, field: value}).text
+    assert message in page
+    assert db.session.scalars(sa.select(SellerSettings)).one().list_price_minor == 1000
+
+
+def test_a_logo_must_be_an_svg(operator):
+    page = operator.post("/vendor/settings", data={**SETTINGS, "logo": (io.BytesIO(b"GIF89a..."), "logo.gif")},
+                         content_type="multipart/form-data").text
+    assert "The logo is not a valid SVG file" in page
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    operator.post("/vendor/settings", data={**SETTINGS, "logo": (io.BytesIO(svg), "logo.svg")},
+                  content_type="multipart/form-data")
+    assert db.session.scalars(sa.select(SellerSettings)).one().logo_svg.startswith("<svg")
+
+
+def test_a_new_installation_sets_everything_an_invoice_needs_here(client, make):
+    login(client, make.operator())
+    assert "Nothing is set yet" in client.get("/vendor/settings").text
+    assert client.post("/vendor/settings", data=SETTINGS).status_code == 303
+    assert db.session.scalars(sa.select(SellerSettings)).one().legal_name == "Example Software GmbH"
+
+
+# Suspension: read, never write
+
+def test_a_suspended_reseller_reads_and_every_write_route_is_refused(app, client, operator, make):
+    reseller = make.reseller("Danube Digital GmbH")
+    customer = make.customer(reseller, "Acme GmbH", members=2)
+    operator.post(f"/vendor/resellers/{reseller.id}/status", data={"status": "suspended"})
+    assert db.session.get(Reseller, reseller.id).status == ResellerStatus.SUSPENDED
+    operator.post("/logout")
+    login(client, make.reseller_admin(reseller))
+    page = client.get(f"/console/manage/?customer={customer.id}").text
+    assert "Acme GmbH" in page and "you can read everything, but not buy or change anything" in page
+    before = {t.name: rows(t) for t in Base.metadata.sorted_tables}
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint in {"create.quote", "licenses.quote", "portal.licenses_quote",
+                                                          "auth.logout"}:
+            continue
+        values = {name: 1 for name in rule.arguments}
+        values.update({k: v for k, v in {"customer_id": customer.id, "token": "x", "provider": "sandbox",
+                                         "reference": "x"}.items() if k in rule.arguments})
+        response = client.post(rule.build(values)[1], data={"licenses": "1", "emails": "new@acme.test"})
+        if rule.endpoint in {"auth.login", "auth.forgot_password", "auth.activate", "auth.reset_password",
+                             "payments.webhook"}:
+            continue  # not a reseller's write: signed-out flows and the provider's webhook have their own guards
+        assert response.status_code == 403, (rule.rule, response.status_code)
+        assert "Your reseller account is suspended" in response.text
+        tried += 1
+    assert tried >= 20
+    assert {t.name: rows(t) for t in Base.metadata.sorted_tables} == before
+    client.post("/logout")
+    login(client, make.operator())
+    client.post(f"/vendor/resellers/{reseller.id}/status", data={"status": "active"})
+    assert db.session.get(Reseller, reseller.id).status == ResellerStatus.ACTIVE
