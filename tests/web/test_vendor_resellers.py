@@ -205,3 +205,15 @@ def test_a_suspended_reseller_reads_and_every_write_route_is_refused(app, client
     login(client, make.operator())
     client.post(f"/vendor/resellers/{reseller.id}/status", data={"status": "active"})
     assert db.session.get(Reseller, reseller.id).status == ResellerStatus.ACTIVE
+
+
+def test_the_twentieth_organization_is_allowed_and_the_twenty_first_refused(client, make):
+    make.seller()
+    reseller = make.reseller("Danube Digital GmbH", allowed_organizations=20)
+    for n in range(19):
+        make.customer(reseller, f"Customer {n}")
+    login(client, make.reseller_admin(reseller))
+    assert client.post("/console/create/", data=create_form(name="Twentieth GmbH")).status_code == 303
+    assert rows(Customer) == 20
+    page = client.post("/console/create/", data=create_form(name="Twenty-first GmbH")).text
+    assert "reached your limit of 20 organizations" in page and rows(Customer) == 20
