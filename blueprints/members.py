@@ -11,10 +11,11 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from app import db
+from blueprints.forms import RenewalForm
 from blueprints.htmx import render, wants_fragment
 from domain import dunning, renewals, seats
 from domain.errors import DomainError
-from domain.models import Customer, Member
+from domain.models import Customer, Member, RenewalMode
 
 
 class AddMembersForm(FlaskForm):
@@ -67,10 +68,20 @@ def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page
     subscription = customer.subscription
     if subscription is None:
         return {"subscription": None, "urls": urls}
+    plan = renewals.plan(subscription)
     return {"subscription": subscription, "assigned": seats.assigned_count(subscription), "urls": urls,
             "members": seats.member_page(subscription, search=search, page=page, size=size), "search": search,
             "admin_ids": seats.admin_user_ids(customer), "administrators": seats.administrators(customer),
-            "renewal": renewals.plan(subscription), "to_pay": dunning.what_to_pay(subscription)}
+            "renewal": plan, "renewal_form": saved_renewal(plan), "to_pay": dunning.what_to_pay(subscription)}
+
+
+def saved_renewal(plan: renewals.RenewalPlan | None) -> RenewalForm:
+    """The renewal form showing the subscription's current setting."""
+    form = RenewalForm(formdata=None)
+    if plan is not None:
+        form.mode.data = plan.mode.value
+        form.renewal_licenses.data = plan.licenses if plan.mode == RenewalMode.NUMBER else None
+    return form
 
 
 def add(customer: Customer, template: str, urls: MemberUrls):

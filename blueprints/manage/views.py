@@ -40,16 +40,9 @@ def index():
 
 def _page(customer, renewal_form: RenewalForm | None = None, **query) -> dict:
     context = members.page_context(customer, _urls(customer), size=current_app.config["PAGE_SIZE"], **query)
-    return {**context, "form": members.AddMembersForm(formdata=None), "oob": set(),
-            "renewal_form": renewal_form or _saved_renewal(context.get("renewal"))}
-
-
-def _saved_renewal(plan: renewals.RenewalPlan | None) -> RenewalForm:
-    form = RenewalForm(formdata=None)
-    if plan is not None:
-        form.mode.data = plan.mode.value
-        form.renewal_licenses.data = plan.licenses if plan.mode == RenewalMode.NUMBER else None
-    return form
+    if renewal_form is not None:
+        context["renewal_form"] = renewal_form
+    return {**context, "form": members.AddMembersForm(formdata=None), "oob": set()}
 
 
 @bp.post("/renewal")
@@ -72,7 +65,7 @@ def change_renewal():
                 return redirect(url_for("manage.index"), 303)
             plan = renewals.plan(subscription)
             return render(TEMPLATE, "renewal", subscription=subscription, renewal=plan,
-                          renewal_form=_saved_renewal(plan), saved=True)
+                          renewal_form=members.saved_renewal(plan), saved=True)
     if wants_fragment():
         return render(TEMPLATE, "renewal", subscription=subscription, renewal=renewals.plan(subscription),
                       renewal_form=form)

@@ -52,7 +52,15 @@ def home():
                   to_pay=to_pay)
 
 
+def _customers_own_people_only() -> None:
+    """The portal's organization pages are for the customer's own administrators: resellers and the
+    vendor work from their consoles."""
+    if current_user.reseller_id is not None or current_user.is_operator:
+        abort(404)
+
+
 def _administered(customer_id: int) -> Customer:
+    _customers_own_people_only()
     customer = customer_or_404(customer_id)
     if customer.subscription is None:
         abort(404)
@@ -144,6 +152,7 @@ def order(customer_id: int, order_id: int):
 @bp.get("/invoices/<int:invoice_id>.pdf")
 def invoice_pdf(invoice_id: int):
     """Download one of the organization's invoices, as issued."""
+    _customers_own_people_only()
     return stored_pdf(invoice_or_404(invoice_id))
 
 

@@ -37,3 +37,31 @@ def test_every_page_carries_the_token_once_on_body(csrf_app, make):
     client = csrf_app.test_client()
     page = client.get("/login").text
     assert page.count("hx-headers=") == 1 and re.search(r"<body hx-headers='", page)
+
+
+def test_every_state_changing_route_refuses_a_post_without_the_token(csrf_app, make):
+    """Every POST route of the URL map, as a logged-in operator and reseller: 400 and nothing changed.
+
+    Only the provider's webhook is exempt: it is authenticated by its signature instead.
+    """
+    from tests.security.test_access_matrix import _row_counts
+
+    reseller = make.reseller()
+    customer = make.customer(reseller, members=1)
+    tried = 0
+    for user in (make.operator(), make.reseller_admin(reseller)):
+        client = csrf_app.test_client()
+        page = client.get("/login").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        before = _row_counts()
+        for rule in csrf_app.url_map.iter_rules():
+            if "POST" not in rule.methods or rule.endpoint == "payments.webhook":
+                continue
+            values = {name: customer.id if name == "customer_id" else 1 for name in rule.arguments}
+            values.update({k: "x" for k in ("token", "reference", "provider") if k in rule.arguments})
+            response = client.post(rule.build(values)[1], data={"emails": "x@example.test", "licenses": "1"})
+            assert response.status_code == 400, (rule.rule, response.status_code)
+            tried += 1
+        assert _row_counts() == before
+    assert tried > 60
