@@ -44,8 +44,16 @@ def _totals(lines: list[dict], category: str) -> list[dict]:
             for t in vat_totals(as_lines, category)]
 
 
+class RenderingFailed(DomainError):
+    """The PDF could not be produced: the caller rolls back, so no number is taken and nothing is kept."""
+
+
 def _store_pdf(document) -> None:
-    document.pdf = pdf.render_pdf(document)
+    try:
+        document.pdf = pdf.render_pdf(document)
+    except Exception as error:  # any failure of WeasyPrint (fonts, memory, a bug) must not leave half an invoice
+        raise RenderingFailed("The invoice could not be produced just now, so nothing was saved or charged. "
+                              "Please try again in a moment.") from error
     document.pdf_sha256 = hashlib.sha256(document.pdf).hexdigest()
 
 

@@ -8,6 +8,7 @@ from blueprints.checkout import order_page
 from blueprints.htmx import render
 from domain import payments
 from domain.access import visible_orders
+from domain.errors import DomainError
 from domain.models import Order, OrderStatus
 
 bp = Blueprint("payments", __name__)
@@ -23,6 +24,10 @@ def webhook(provider: str):
         current_app.logger.warning("Refused %s webhook: %s", provider, error)
         db.session.rollback()
         return {"error": "invalid signature"}, 400
+    except DomainError as error:  # e.g. the invoice could not be rendered: the provider retries later
+        current_app.logger.error("Could not apply %s webhook: %s", provider, error)
+        db.session.rollback()
+        return {"error": "try again later"}, 503
     db.session.commit()
     return {"result": outcome}
 
