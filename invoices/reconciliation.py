@@ -73,16 +73,26 @@ def find_invoice(remittance: str) -> tuple[Invoice | None, str | None]:
     return None, None
 
 
-def suggestions(line: StatementLine, limit: int = 5) -> list[Invoice]:
-    """Open invoices of exactly the line's amount, those whose buyer resembles the payer first."""
-    query = (sa.select(Invoice).join(Customer, Customer.id == Invoice.customer_id)
-             .where(Invoice.status == InvoiceStatus.OPEN, Invoice.currency == line.currency,
-                    Invoice.gross_minor - Invoice.paid_minor - Invoice.credited_minor == line.amount_minor))
-    words = [w for w in re.findall(r"\w{3,}", (line.payer_name or "").lower())]
-    if words:
-        resembles = sa.or_(*(sa.func.lower(Customer.name).contains(w, autoescape=True) for w in words))
-        query = query.order_by(sa.case((resembles, 0), else_=1), Invoice.due_on)
-    return db.session.scalars(query.limit(limit)).all()
+def suggestions(lines: list[StatementLine], limit: int = 5) -> dict[int, list[Invoice]]:
+    """For each line, open invoices of exactly its amount, those whose buyer resembles the payer first.
+
+    One query for all the lines (the queue page shows many).
+    """
+    if not lines:
+        return {}
+    due = Invoice.gross_minor - Invoice.paid_minor - Invoice.credited_minor
+    candidates = db.session.execute(
+        sa.select(Invoice, Customer.name, due).join(Customer, Customer.id == Invoice.customer_id)
+        .where(Invoice.status == InvoiceStatus.OPEN, due.in_({line.amount_minor for line in lines}))
+        .order_by(Invoice.due_on, Invoice.id)).all()
+    found = {}
+    for line in lines:
+        words = re.findall(r"\w{3,}", (line.payer_name or "").lower())
+        same = [(invoice, name) for invoice, name, left in candidates
+                if left == line.amount_minor and invoice.currency == line.currency]
+        same.sort(key=lambda pair: not any(word in pair[1].lower() for word in words))
+        found[line.id] = [invoice for invoice, _ in same[:limit]]
+    return found
 
 
 def record_payment(invoice: Invoice, amount_minor: int, *, received_on, method: str, reference: str | None,

@@ -143,7 +143,7 @@ def _payments_page(form: StatementForm | None = None, report: reconciliation.Imp
         .outerjoin(Invoice, Invoice.id == Payment.invoice_id).where(StatementLine.state != "unmatched")
         .order_by(StatementLine.id.desc()).limit(20)).all()
     return render("vendor/payments.html", form=form or StatementForm(formdata=None), report=report,
-                  queue=[(line, reconciliation.suggestions(line)) for line in queue], recent=recent,
+                  queue=queue, suggested_for=reconciliation.suggestions(queue), recent=recent,
                   assign_form=AssignForm(formdata=None), dismiss_form=DismissForm(formdata=None))
 
 

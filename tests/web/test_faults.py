@@ -1,0 +1,89 @@
+"""Faults: the mail server down, the database connection lost mid-request, the PDF renderer failing."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+import weasyprint
+
+from app import db
+from domain import outbox
+from domain.models import Customer, Invoice, Member, Order, OutboxMessage, OutboxStatus
+from tests.conftest import free_port, login
+from tests.security.test_access_matrix import _row_counts
+from tests.web.test_create import form as create_form
+
+
+@pytest.fixture
+def reseller_client(client, make):
+    make.seller()
+    reseller = make.reseller("Northwind IT SAS")
+    customer = make.customer(reseller, "Acme GmbH", licenses=5)
+    login(client, make.reseller_admin(reseller))
+    client.get(f"/console/manage/?customer={customer.id}")
+    return client
+
+
+def test_with_the_mail_server_down_the_member_is_added_and_the_invitation_waits(reseller_client, app, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
+    response = reseller_client.post("/console/manage/members", data={"emails": "ida@example.test"})
+    assert response.status_code == 303
+    assert db.session.scalars(sa.select(Member.email)).all() == ["ida@example.test"]
+    assert outbox.send_pending() == (0, 1)  # refused: the server is down
+    invitation = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert invitation.status == OutboxStatus.QUEUED and "ConnectionRefused" in invitation.last_error
+    port, inbox = smtp_server
+    app.config["MAIL_PORT"] = port
+    invitation.next_attempt_at = invitation.created_at  # the back-off has passed
+    db.session.commit()
+    assert outbox.send_pending() == (1, 0)
+    assert inbox.messages[0]["To"] == "ida@example.test"
+
+
+class ConnectionLost:
+    """Drop the database connection under the first statement that writes to ``table``."""
+
+    def __init__(self, table: str):
+        self.table, self.fired = table, False
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not self.fired and statement.lstrip().upper().startswith("INSERT INTO " + self.table.upper()):
+            self.fired = True
+            raise sa.exc.OperationalError(statement, parameters, ConnectionResetError("server closed the connection"))
+
+
+def test_a_connection_lost_mid_request_shows_a_clean_page_and_keeps_nothing_half_written(reseller_client, app):
+    before = _row_counts()
+    lost = ConnectionLost("members")
+    sa.event.listen(db.engine, "before_cursor_execute", lost)
+    try:
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        response = reseller_client.post("/console/manage/members", data={"emails": "a@example.test, b@example.test"})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", lost)
+    assert lost.fired and response.status_code == 500
+    assert "Something went wrong on our side. Nothing was saved" in response.text
+    assert _row_counts() == before  # the audit event and the outbox message were rolled back with the member
+    again = reseller_client.post("/console/manage/members", data={"emails": "a@example.test"})
+    assert again.status_code == 303 and db.session.scalars(sa.select(Member.email)).all() == ["a@example.test"]
+
+
+def test_a_failing_pdf_renderer_takes_no_number_and_the_order_can_be_placed_again(reseller_client, monkeypatch):
+    before = _row_counts()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Pango: out of memory")
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
+    key = uuid.uuid4().hex
+    page = reseller_client.post("/console/create/", data=create_form(idempotency_key=key)).text
+    assert "The invoice could not be produced just now, so nothing was saved or charged." in page
+    assert 'value="Nordlicht Studio GmbH"' in page  # what was typed is still in the form
+    assert _row_counts() == before
+    monkeypatch.undo()
+    response = reseller_client.post("/console/create/", data=create_form(idempotency_key=key))
+    assert response.status_code == 303
+    invoice = db.session.scalars(sa.select(Invoice)).one()
+    assert invoice.number.endswith("-000001")  # the failed attempt took no number: no gap
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+    assert db.session.scalars(sa.select(Customer.name).where(Customer.name == "Nordlicht Studio GmbH")).one()
