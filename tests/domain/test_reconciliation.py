@@ -149,7 +149,8 @@ def test_an_unknown_reference_waits_in_the_queue_with_suggestions_only(invoice, 
                                              actor=operator)
     line = db.session.scalars(sa.select(StatementLine)).one()
     assert report.unmatched == 1 and line.state == "unmatched" and invoice.status == InvoiceStatus.OPEN
-    assert reconciliation.suggestions([line]) == {line.id: [invoice]}  # same amount, the payer's name resembles the buyer's
+    # the same amount, and the payer's name resembles the buyer's
+    assert reconciliation.suggestions([line]) == {line.id: [invoice]}
     reconciliation.settle(line, invoice, actor=operator)
     assert (line.state, invoice.status) == ("matched", InvoiceStatus.PAID)
     with pytest.raises(DomainError, match="dealt with already"):

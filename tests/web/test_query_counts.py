@@ -9,11 +9,9 @@ import sqlalchemy as sa
 from app import db
 from domain.models import (
     AuditEvent,
-    Customer,
     Invoice,
     Member,
     MemberStatus,
-    Order,
     OutboxMessage,
     StatementLine,
 )

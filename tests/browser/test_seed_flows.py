@@ -1,0 +1,90 @@
+"""The seed's flows in Chromium not walked by the other browser tests, one screenshot per step:
+Create paid by card (the sandbox's test payment), Business Information, Billing's PDF download, the
+customer administrator in the portal, and the payer with the invoice e-mail's signed link."""
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from app import db
+from domain.models import OutboxMessage
+from tests.browser.test_acting_on import _log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def northwind(make):
+    make.seller()
+    reseller = make.reseller("Northwind IT SAS", discount_bp=2000, allowed_organizations=20)
+    return reseller, make.reseller_admin(reseller)
+
+
+def test_create_paid_by_card_then_business_information_and_billing(page, live_server, make, northwind, output_path):
+    _, admin = northwind
+    _log_in(page, live_server, admin.email)
+    page.get_by_role("link", name="Create").click()
+    for label, value in [("Company name", "Canal Logistics BV"), ("Street", "Keizersgracht 1"),
+                         ("Postal code", "1015 CJ"), ("City", "Amsterdam"), ("Contact name", "Cees Canal"),
+                         ("Contact e-mail", "cees@canal.test"), ("Billing e-mail", "billing@canal.test"),
+                         ("Number of licenses", "4")]:
+        page.get_by_label(label).fill(value)
+    page.get_by_label("Country").select_option(label="Netherlands")
+    page.get_by_label("1 month").check()
+    expect(page.locator("#quote-panel")).to_contain_text("4 licenses × 1 month × €10.00")
+    page.screenshot(path=f"{output_path}/1-create-card.png", full_page=True)
+    page.get_by_role("button", name="Continue to card payment").click()
+    expect(page.get_by_role("heading", name="Test payment")).to_be_visible()
+    page.screenshot(path=f"{output_path}/2-sandbox-checkout.png", full_page=True)
+    page.get_by_role("button", name="Pay (test payment)").click()
+    expect(page.get_by_text("Payment confirmed: Canal Logistics BV has 4 licenses.")).to_be_visible(timeout=20_000)
+    expect(page.locator("#seat-figures")).to_contain_text("Unused4")
+    page.screenshot(path=f"{output_path}/3-paid-manage.png", full_page=True)
+
+    page.get_by_role("link", name="Business Information").click()
+    page.get_by_label("Purchase order reference (optional)").fill("PO-2027-17")
+    page.get_by_label("City").fill("Rotterdam")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#business-form")).to_contain_text("Saved")
+    page.screenshot(path=f"{output_path}/4-business-information.png", full_page=True)
+
+    page.get_by_role("link", name="Billing").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"Download .* as PDF")).first.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    page.screenshot(path=f"{output_path}/5-billing.png", full_page=True)
+
+
+def test_the_customer_administrator_and_the_payer(page, live_server, make, northwind, output_path):
+    reseller, _ = northwind
+    acme = make.customer(reseller, "Acme Consulting GmbH", licenses=3)
+    invoice = make.invoice(acme)
+    carol = make.customer_admin(acme, "carol@acme.test")
+    _log_in(page, live_server, carol.email, landing="/portal/")
+    page.get_by_role("link", name="Manage members").click()
+    page.get_by_label("E-mail addresses").fill("dave@acme.test, erin@acme.test")
+    page.get_by_role("button", name="Add Members").click()
+    expect(page.locator("#member-table")).to_contain_text("erin@acme.test")
+    expect(page.locator("#seat-figures")).to_contain_text("Unused1")
+    page.screenshot(path=f"{output_path}/1-portal-members.png", full_page=True)
+    page.get_by_role("button", name="Log out").click()
+
+    # the payer opens the link of the invoice e-mail, without an account
+    from domain import notifications
+
+    notifications.invoice_issued(invoice)
+    db.session.commit()
+    body = db.session.scalars(sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == "invoice")).first()
+    link = re.search(r"https?://\S+/pay/\S+", body).group(0)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server + re.sub(r"^https?://[^/]+", "", link))
+    expect(page.get_by_role("heading", name=re.compile(invoice.number))).to_be_visible()
+    expect(page.get_by_text("Pay by bank transfer")).to_be_visible()
+    expect(page.get_by_role("img", name="EPC QR code for the bank transfer")).to_be_visible()
+    page.screenshot(path=f"{output_path}/2-payer-phone.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the invoice (PDF)").click()
+    assert Path(download.value.path()).read_bytes() == invoice.pdf
