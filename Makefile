@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-APT_PACKAGES := chromium postgresql redis-server fonts-wqy-microhei poppler-utils
+APT_PACKAGES := chromium postgresql redis-server fonts-wqy-microhei poppler-utils wrk
 
 .PHONY: run test bench setup system-packages db demo lint clean
 
@@ -16,6 +16,7 @@ test: setup
 
 bench: setup
 	$(PY) -m benchmarks.invoices
+	$(PY) -m benchmarks.load
 
 setup: $(VENV)/.installed
 

@@ -101,16 +101,19 @@ def _invoice(customer: Customer) -> None:
     issuing.issue(order, on=subscription.period_start)
 
 
+DEMO_SELLER = {
+    "list_price_minor": 1000, "currency": "EUR", "legal_name": "Example Software GmbH", "street": "Musterstraße 1",
+    "postal_code": "10115", "city": "Berlin", "country": "DE", "vat_number": "DE136695976",
+    "iban": "DE89370400440532013000", "bic": "COBADEFFXXX",
+    "invoice_footer": "Example Software GmbH · Managing director: Jane Example · Amtsgericht Berlin HRB 12345"}
+
+
 def seed(*, fast_hash: str | None = None) -> dict | None:
     """Load the demo data once; return the logins, or None when it is already there."""
     if db.session.scalar(sa.select(User.id).where(User.email == OPERATOR)) is not None:
         return None
     password_hash = fast_hash or hash_password(DEMO_PASSWORD)
-    db.session.add(SellerSettings(
-        list_price_minor=1000, currency="EUR", legal_name="Example Software GmbH", street="Musterstraße 1",
-        postal_code="10115", city="Berlin", country="DE", vat_number="DE136695976",
-        iban="DE89370400440532013000", bic="COBADEFFXXX",
-        invoice_footer="Example Software GmbH · Managing director: Jane Example · Amtsgericht Berlin HRB 12345"))
+    db.session.add(SellerSettings(**DEMO_SELLER))
     operator = _user(OPERATOR, "Olivia Operator", password_hash)
     db.session.add(VendorOperator(user=operator))
 

@@ -16,7 +16,7 @@ from flask import render_template
 
 from app import db
 from domain import accounts, audit, links, outbox
-from domain.customers import assigned_counts, users_assigned
+from domain.customers import assigned_counts, reseller_usage
 from domain.errors import DomainError
 from domain.models import (
     CreditNote,
@@ -173,15 +173,17 @@ def _credited_this_year(year_start: date) -> sa.Subquery:
             .group_by(Invoice.reseller_id).subquery())
 
 
-def usage_notice(reseller: Reseller) -> list[str]:
-    """What the reseller cannot do because of its limits, as both consoles say it."""
+def usage_notice(reseller: Reseller, usage: dict | None = None) -> list[str]:
+    """What the reseller cannot do because of its limits, as both consoles say it.
+
+    ``usage`` is ``customers.reseller_usage(reseller)`` when the caller has it already.
+    """
+    usage = usage or reseller_usage(reseller)
     notes = []
-    organizations = db.session.scalar(sa.select(sa.func.count()).select_from(Customer)
-                                      .where(Customer.reseller_id == reseller.id))
-    if reseller.allowed_organizations is not None and organizations >= reseller.allowed_organizations:
-        notes.append(f"{organizations} of {reseller.allowed_organizations} allowed organizations are in use: "
-                     "new customers cannot be created.")
-    used = users_assigned(reseller.id)
-    if reseller.allowed_users is not None and used >= reseller.allowed_users:
-        notes.append(f"{used} of {reseller.allowed_users} allowed users are assigned: new members cannot be added.")
+    organizations, limit = usage["organizations"], usage["allowed_organizations"]
+    if limit is not None and organizations >= limit:
+        notes.append(f"{organizations} of {limit} allowed organizations are in use: new customers cannot be created.")
+    used, limit = usage["users"], usage["allowed_users"]
+    if limit is not None and used >= limit:
+        notes.append(f"{used} of {limit} allowed users are assigned: new members cannot be added.")
     return notes

@@ -21,7 +21,8 @@ def index():
                               size=current_app.config["PAGE_SIZE"])
     customer = acting_on()
     subscription = customer.subscription if customer else None
+    usage = reseller_usage(current_reseller())
     return render("dashboard/index.html", "customer_table", customers=customers, search=search,
-                  usage=reseller_usage(current_reseller()), limits=usage_notice(current_reseller()),
+                  usage=usage, limits=usage_notice(current_reseller(), usage),
                   subscription=subscription,
                   assigned=assigned_count(subscription) if subscription else 0)

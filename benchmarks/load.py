@@ -1,0 +1,234 @@
+"""Load run: gunicorn (2 workers) on loopback, wrk with a logged-in session cookie, ratios in one run.
+
+For each endpoint: requests per second and p50/p95/p99 latency, next to a floor measured the same
+way in the same run (``/healthz``: the same app and stack doing nothing). Run on the large data set
+and on one 100x smaller, so the p95 of the dashboard and Manage can be compared. Then the resident
+memory of the workers after 10,000 and 20,000 requests.
+
+    .venv/bin/python -m benchmarks.load            (needs PostgreSQL on 127.0.0.1:5432 and wrk)
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+from benchmarks.dataset import generate
+
+BASE_URL = os.environ.get("BENCH_DATABASE", "postgresql://postgres@127.0.0.1:5432/seatdesk_bench")
+DURATION = os.environ.get("BENCH_DURATION", "8s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+TARGETS = {"fragment": 0.60, "page": 0.40}
+USER_AGENT = "seatdesk-bench"  # Flask-Login's strong session protection binds a session to it
+
+DONE_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f}\\n',
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn with 2 sync workers serving the app on a loopback port."""
+
+    def __init__(self, database_url: str):
+        self.port = _free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": "bench-secret-key-bench-secret-key",
+               "FLASK_LOGIN_LIMIT": "100000 per minute", "FLASK_ENV_NAME": "bench"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "app:create_app()"], env=env)
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def workers(self) -> list[int]:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in out.stdout.split()]
+
+    def rss_mb(self) -> list[float]:
+        sizes = []
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(20)
+
+
+class Session:
+    """A logged-in browser: its cookie and CSRF token, for wrk's headers."""
+
+    def __init__(self, base: str, email: str, password: str):
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]
+        page = self.opener.open(base + "/login").read().decode()
+        self.token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": self.token}).encode()
+        self.opener.open(base + "/login", data=data)
+        page = self.opener.open(base + "/console/" if "admin" in email else base + "/vendor/").read().decode()
+        self.token = json.loads(re.search(r"hx-headers='([^']+)'", page).group(1))["X-CSRFToken"]
+
+    @property
+    def cookie(self) -> str:
+        """The session as it is now (choosing Acting On changes it)."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+    def get(self, url: str) -> bytes:
+        return self.opener.open(url).read()
+
+
+def wrk(base: str, path: str, *, session: Session | None = None, method: str = "GET", body: str = "",
+        headers: dict | None = None, unique_email: bool = False) -> dict:
+    headers = {"User-Agent": USER_AGENT, **(headers or {})}
+    if session is not None:
+        headers.update({"Cookie": session.cookie, "X-CSRFToken": session.token})
+    if method == "POST":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    _expect_ok(base + path, method, body or ("emails=check%40example.test" if unique_email else ""), headers)
+    lines = [f'wrk.method = "{method}"', f"wrk.body = {json.dumps(body)}"]
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    if unique_email:  # every request adds a new member: an address of its own
+        lines.append("""counter = 0
+request = function()
+  counter = counter + 1
+  local body = "emails=bench" .. counter .. "-" .. math.random(1, 1000000000) .. "%40example.test"
+  return wrk.format(nil, nil, nil, body)
+end""")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(lines) + DONE_LUA)
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", DURATION, "-s", script.name, base + path],
+                         capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def _expect_ok(url: str, method: str, body: str, headers: dict) -> None:
+    """One request as wrk will send it must answer 200 (not a redirect to the login page)."""
+    request = urllib.request.Request(url, data=body.encode() if method == "POST" else None, method=method,
+                                     headers=headers)
+    opener = urllib.request.build_opener(NoRedirect)
+    status = opener.open(request).status
+    if status != 200:
+        raise RuntimeError(f"{method} {url} answered {status}, not 200")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def measure(database_url: str, scale: float) -> dict:
+    info = generate(database_url, scale)
+    server = Server(database_url)
+    try:
+        reseller = Session(server.base, info["reseller_admin"], info["password"])
+        operator = Session(server.base, info["operator"], info["password"])
+        big = info["big_customer"]
+        reseller.get(f"{server.base}/console/?customer={big}")  # Acting On: the big customer
+        htmx = {"HX-Request": "true", "HX-Target": "content"}
+        quote = urllib.parse.urlencode({"name": "Quote GmbH", "country": "DE", "licenses": "12", "term_months": "12",
+                                        "payment_method": "card", "vat_number": ""})
+        endpoints = {
+            "floor: /healthz": ("floor", lambda: wrk(server.base, "/healthz")),
+            "dashboard, page 1": ("page", lambda: wrk(server.base, "/console/", session=reseller)),
+            "dashboard, search": ("page", lambda: wrk(server.base, "/console/?q=Customer%2001", session=reseller)),
+            "Acting On switch (fragment)": ("fragment", lambda: wrk(server.base, f"/console/?customer={big}",
+                                                                    session=reseller, headers=htmx)),
+            "Manage, 2,000 members": ("page", lambda: wrk(server.base, "/console/manage/", session=reseller)),
+            "live quote (fragment)": ("fragment", lambda: wrk(
+                server.base, "/console/create/quote", session=reseller, method="POST", body=quote,
+                headers={"HX-Request": "true", "HX-Target": "quote-panel"})),
+            "add a member (fragment)": ("fragment", lambda: wrk(
+                server.base, "/console/manage/members", session=reseller, method="POST",
+                headers={"HX-Request": "true", "HX-Target": "member-form"}, unique_email=True)),
+            "download a stored invoice": ("page", lambda: wrk(
+                server.base, f"/console/billing/invoices/{info['invoice']}.pdf", session=reseller)),
+            "audit log, filtered": ("page", lambda: wrk(server.base, "/vendor/audit?action=member.added",
+                                                        session=operator)),
+        }
+        results = {name: (kind, run()) for name, (kind, run) in endpoints.items()}
+        memory = None
+        if scale >= 1:
+            memory = _memory(server, reseller)
+    finally:
+        server.stop()
+    return {"info": info, "results": results, "memory": memory}
+
+
+def _memory(server: Server, session: Session) -> dict:
+    """Workers' resident memory after 10,000 and after 20,000 more requests to the dashboard."""
+    def burst(n: int) -> None:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: session.get(server.base + "/console/?q=Customer"), range(n)))
+
+    burst(10_000)
+    after_10k = server.rss_mb()
+    burst(10_000)
+    after_20k = server.rss_mb()
+    return {"after_10k_mb": after_10k, "after_20k_mb": after_20k,
+            "growth": sum(after_20k) / sum(after_10k) - 1}
+
+
+def report(large: dict, small: dict) -> str:
+    lines = [f"Data set: {large['info']['sizes']} (generated in {large['info']['seconds']} s); small: "
+             f"{small['info']['sizes']}.", "",
+             "| endpoint | kind | req/s | p50 ms | p95 ms | p99 ms | share of floor | target | errors |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    floor = large["results"]["floor: /healthz"][1]["rps"]
+    for name, (kind, r) in large["results"].items():
+        share = r["rps"] / floor
+        target = TARGETS.get(kind)
+        verdict = "" if target is None else f"{target:.0%} {'met' if share >= target else 'missed'}"
+        lines.append(f"| {name} | {kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
+                     f"{share:.0%} | {verdict} | {r['errors']} |")
+    lines += ["", "| page | p95 large ms | p95 small ms | large / small (target ≤ 1.3) |", "|---|---:|---:|---:|"]
+    for name in ("dashboard, page 1", "dashboard, search", "Manage, 2,000 members"):
+        big, little = large["results"][name][1]["p95"], small["results"][name][1]["p95"]
+        lines.append(f"| {name} | {big:.1f} | {little:.1f} | {big / little:.2f} |")
+    memory = large["memory"]
+    if memory:
+        lines += ["", f"Worker RSS after 10,000 requests: {', '.join(f'{m:.0f} MB' for m in memory['after_10k_mb'])};"
+                      f" after 20,000: {', '.join(f'{m:.0f} MB' for m in memory['after_20k_mb'])};"
+                      f" growth {memory['growth']:+.1%} (target ≤ 10 %)."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    large = measure(BASE_URL + "_large", 1.0)
+    small = measure(BASE_URL + "_small", 0.01)
+    print(report(large, small))
+
+
+if __name__ == "__main__":
+    main()
