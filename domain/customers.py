@@ -47,15 +47,20 @@ def search_filter(search: str):
 
 
 def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25) -> Page:
-    """One page of the customers ``user`` may see, with license use, term, renewal and status."""
-    assigned = assigned_counts()
+    """One page of the customers ``user`` may see, with license use, term, renewal and status.
+
+    The members are counted for the page's rows only (a correlated count the database runs after
+    the sort and limit), never aggregated over every member of every customer.
+    """
+    assigned = (sa.select(sa.func.count()).where(Member.subscription_id == Subscription.id,
+                                                 Member.status != MemberStatus.REMOVED)
+                .correlate(Subscription).scalar_subquery())
     query = (
         visible_customers(user)
         .outerjoin(Subscription, Subscription.customer_id == Customer.id)
-        .outerjoin(assigned, assigned.c.subscription_id == Subscription.id)
         .with_only_columns(
             Customer.id, Customer.name, Customer.contact_email, Customer.vat_number, Subscription.licenses,
-            sa.func.coalesce(assigned.c.assigned, 0), Subscription.term_months, Subscription.period_end,
+            sa.func.coalesce(assigned, 0), Subscription.term_months, Subscription.period_end,
             Subscription.status,
         )
     )

@@ -164,7 +164,7 @@ def test_an_order_is_invoiced_once(make, sold):
 def test_a_failed_rendering_takes_no_number(make, sold, monkeypatch):
     order = make.order(sold["DE"])
     monkeypatch.setattr(pdf, "render_pdf", lambda document: (_ for _ in ()).throw(OSError("fonts gone")))
-    with pytest.raises(OSError):
+    with pytest.raises(issuing.RenderingFailed, match="nothing was saved or charged"):
         issuing.issue(order)
     db.session.rollback()
     monkeypatch.undo()
