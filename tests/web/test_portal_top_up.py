@@ -1,38 +1,15 @@
 """Top Up from the customer portal: a customer administrator buys licenses at list price (R3, R4)."""
 
-import uuid
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from app import db
 from domain.models import Invoice, Order, OrderKind, OrderStatus, Subscription, User
-from domain.periods import add_months
 from tests.conftest import HTMX, login
+from tests.web import test_top_up
 
-PERIOD_START = date(2026, 1, 1)
-ON_DAY = date(2026, 11, 12)  # 50 days before the period ends on 2027-01-01
-
-
-def top_up(**values) -> dict:
-    return {"licenses": "3", "payment_method": "bank_transfer", "idempotency_key": uuid.uuid4().hex, **values}
-
-
-@pytest.fixture(autouse=True)
-def fifty_days_left():
-    with time_machine.travel(ON_DAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def acme(make):
-    make.seller()
-    customer = make.customer(make.reseller("Northwind IT", discount_bp=2000), "Acme GmbH", licenses=5)
-    customer.subscription.period_start, customer.subscription.period_end = PERIOD_START, add_months(PERIOD_START, 12)
-    db.session.commit()
-    return customer
+# the same customer, 50 days before its period ends, as the console's Top Up tests
+acme, fifty_days_left, top_up = test_top_up.acme, test_top_up.fifty_days_left, test_top_up.top_up
 
 
 @pytest.fixture
