@@ -63,6 +63,16 @@ def init_app(app: Flask) -> None:
         audit.request_address.set(request.remote_addr)
 
     @app.before_request
+    def refuse_nul_characters():
+        """No text field can hold a NUL character (PostgreSQL refuses them): refuse such input whole."""
+        values = [*request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            return render_template("error.html", title="This request cannot be processed",
+                                   message="It contains a NUL character, which no field accepts. "
+                                           "Remove it and try again."), 400
+        return None
+
+    @app.before_request
     def suspended_resellers_read_only():
         """A suspended reseller's users may read everything of theirs and change nothing (seed 003)."""
         if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in READ_ONLY_POSTS:

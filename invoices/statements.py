@@ -141,6 +141,7 @@ def _parse_mt940(data: bytes) -> Statement:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
+    text = text.replace("\x00", "")  # no text column can hold NUL; a statement has no use for it
     if ":20:" not in text or ":61:" not in text and ":62F:" not in text:
         raise DomainError("This file is neither a CAMT.053 XML statement nor an MT940 statement "
                           "(no :20: and :61: or :62F: fields).", field="statement")

@@ -65,3 +65,12 @@ def test_every_state_changing_route_refuses_a_post_without_the_token(csrf_app, m
             tried += 1
         assert _row_counts() == before
     assert tried > 60
+
+
+def test_a_nul_character_anywhere_is_refused_before_it_reaches_the_database(client, make):
+    from tests.conftest import login
+
+    login(client, make.reseller_admin())
+    assert client.get("/console/?q=a%00b").status_code == 400
+    response = client.post("/console/create/", data={"name": "A\x00B", "idempotency_key": "\x00"})
+    assert response.status_code == 400 and "NUL character" in response.text
