@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import db
 from blueprints.access import ACTING_ON
+from blueprints.forms import show_error
 from blueprints.htmx import render
 from domain import payments
 from domain.access import visible_orders
@@ -75,8 +76,7 @@ def place(form, place_order: Callable[[], Order], *, description: str):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        field = getattr(form, error.field, None) if error.field else None
-        (field.errors if field is not None else form.form_errors).append(str(error))
+        show_error(form, error)
         return None
     except IntegrityError:
         db.session.rollback()  # the same form submitted twice at once: the other request won

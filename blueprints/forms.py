@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from blueprints.fields import EmailAddress, VatNumber
+from domain.errors import DomainError
 from domain.models import PaymentMethod, RenewalMode
 from domain.pricing import MAX_LICENSES
 from domain.subscriptions import BusinessInfo
@@ -25,6 +26,12 @@ def country_choices() -> list[SelectChoice]:
                  if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES]
     return [SelectChoice("", "Choose a country")] + [SelectChoice(code, name)
                                                      for code, name in sorted(countries, key=lambda item: item[1])]
+
+
+def show_error(form, error: DomainError) -> None:
+    """Put a refused change's message next to the field it names, else at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(str(error))
 
 
 def required_text(label: str, length: int) -> StringField:

@@ -13,6 +13,7 @@ from app import db, login_manager
 from domain import audit, notifications
 from domain.models import ResellerStatus, User
 from domain.pricing import term_label
+from invoices.issuing import amount_due
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
@@ -113,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else "—"
     app.jinja_env.filters["payer_url"] = notifications.payer_link
     app.jinja_env.filters["linkify"] = linkify
+    app.jinja_env.filters["amount_due"] = amount_due
     app.jinja_env.globals["get_locale"] = get_locale
 
 

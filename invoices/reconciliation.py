@@ -15,6 +15,7 @@ suspended subscription owed reactivates it at once.
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from stdnum import iso11649
@@ -135,8 +136,6 @@ def _order_paid(invoice: Invoice) -> None:
 
 def overdue_invoices(customer_id: int, on, grace_days: int) -> list[Invoice]:
     """The customer's bank-transfer invoices still unpaid ``grace_days`` after they fell due."""
-    from datetime import timedelta
-
     return db.session.scalars(sa.select(Invoice).where(
         Invoice.customer_id == customer_id, Invoice.status == InvoiceStatus.OPEN,
         Invoice.due_on <= on - timedelta(days=grace_days),

@@ -1,7 +1,7 @@
 """The vendor's money: invoices with their payments and credit notes, and bank statement reconciliation."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -45,22 +45,16 @@ def invoices():
                   args={k: v for k, v in {"q": search, "status": status}.items() if v})
 
 
-def _invoice(invoice_id: int) -> Invoice:
-    invoice = db.session.get(Invoice, invoice_id)
-    if invoice is None:
-        abort(404)
-    return invoice
-
-
 def _invoice_page(invoice: Invoice, payment_form: PaymentForm | None = None, credit_form: CreditForm | None = None):
-    credited_net = sum(note.net_minor for note in invoice_credit_notes(invoice))
+    notes = invoice_credit_notes(invoice)
+    credited_net = sum(note.net_minor for note in notes)
     credit_form = credit_form or CreditForm(formdata=None, amount=to_decimal(invoice.net_minor - credited_net,
                                                                            invoice.currency))
     payment_form = payment_form or PaymentForm(formdata=None, received_on=today(),
                                                amount=to_decimal(issuing.amount_due(invoice), invoice.currency))
     payments = db.session.scalars(sa.select(Payment).where(Payment.invoice_id == invoice.id)
                                   .order_by(Payment.received_on, Payment.id)).all()
-    return render("vendor/invoice.html", invoice=invoice, payments=payments, notes=invoice_credit_notes(invoice),
+    return render("vendor/invoice.html", invoice=invoice, payments=payments, notes=notes,
                   due=issuing.amount_due(invoice), overpaid=reconciliation.overpaid_minor(invoice),
                   status=payer_status(invoice), payment_form=payment_form, credit_form=credit_form)
 
@@ -74,14 +68,14 @@ def invoice_credit_notes(invoice: Invoice) -> list[CreditNote]:
 @operator_required
 def invoice(invoice_id: int):
     """One invoice: what is due, its payments and credit notes, and the forms to add either."""
-    return _invoice_page(_invoice(invoice_id))
+    return _invoice_page(db.get_or_404(Invoice, invoice_id))
 
 
 @bp.post("/invoices/<int:invoice_id>/payments")
 @operator_required
 def record_payment(invoice_id: int):
     """Record a payment by hand (a transfer to another account, a cheque…)."""
-    invoice = _invoice(invoice_id)
+    invoice = db.get_or_404(Invoice, invoice_id)
     form = PaymentForm()
     if form.validate_on_submit():
         try:
@@ -102,7 +96,7 @@ def record_payment(invoice_id: int):
 @operator_required
 def credit(invoice_id: int):
     """Credit the invoice wholly or in part, with a reason: a credit note of its own series."""
-    invoice = _invoice(invoice_id)
+    invoice = db.get_or_404(Invoice, invoice_id)
     form = CreditForm()
     if form.validate_on_submit():
         try:
@@ -122,16 +116,13 @@ def credit(invoice_id: int):
 @bp.get("/invoices/<int:invoice_id>.pdf")
 @operator_required
 def invoice_pdf(invoice_id: int):
-    return stored_pdf(_invoice(invoice_id))
+    return stored_pdf(db.get_or_404(Invoice, invoice_id))
 
 
 @bp.get("/credit-notes/<int:credit_note_id>.pdf")
 @operator_required
 def credit_note_pdf(credit_note_id: int):
-    note = db.session.get(CreditNote, credit_note_id)
-    if note is None:
-        abort(404)
-    return stored_pdf(note)
+    return stored_pdf(db.get_or_404(CreditNote, credit_note_id))
 
 
 def _payments_page(form: StatementForm | None = None, report: reconciliation.ImportReport | None = None):
@@ -175,18 +166,11 @@ def import_statement():
     return _payments_page(report=report)
 
 
-def _line(line_id: int) -> StatementLine:
-    line = db.session.get(StatementLine, line_id)
-    if line is None:
-        abort(404)
-    return line
-
-
 @bp.post("/payments/lines/<int:line_id>/assign")
 @operator_required
 def assign_line(line_id: int):
     """Settle an unmatched line against the invoice the operator names."""
-    line, form = _line(line_id), AssignForm()
+    line, form = db.get_or_404(StatementLine, line_id), AssignForm()
     error = None
     if form.validate_on_submit():
         invoice = db.session.scalar(sa.select(Invoice).where(Invoice.number == form.invoice.data.strip()))
@@ -212,7 +196,7 @@ def assign_line(line_id: int):
 @operator_required
 def dismiss_line(line_id: int):
     """Take a line out of the queue, with the reason kept."""
-    line, form = _line(line_id), DismissForm()
+    line, form = db.get_or_404(StatementLine, line_id), DismissForm()
     try:
         reconciliation.dismiss(line, form.reason.data or "", actor=current_user)
     except DomainError as error:

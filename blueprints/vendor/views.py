@@ -7,6 +7,7 @@ from flask_login import current_user
 from app import db
 from blueprints import audit_log
 from blueprints.access import operator_required
+from blueprints.forms import show_error
 from blueprints.htmx import render
 from domain import audit, resellers, seller
 from domain import outbox as outbox_queue
@@ -31,17 +32,9 @@ def home():
                   search=search, sort=sort, currency=currency)
 
 
-def _reseller(reseller_id: int) -> Reseller:
-    reseller = db.session.get(Reseller, reseller_id)
-    if reseller is None:
-        abort(404)
-    return reseller
-
-
 def _fail(form, error: DomainError) -> None:
     db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(str(error))
+    show_error(form, error)
 
 
 @bp.route("/resellers/new", methods=["GET", "POST"])
@@ -76,7 +69,7 @@ def _reseller_page(reseller: Reseller, form=None, invite_form=None):
 def reseller(reseller_id: int):
     """A reseller's details, discount and limits; its administrators; suspension."""
 
-    reseller = _reseller(reseller_id)
+    reseller = db.get_or_404(Reseller, reseller_id)
     if request.method == "GET":
         return _reseller_page(reseller)
     form = ResellerForm()
@@ -97,7 +90,7 @@ def reseller(reseller_id: int):
 def invite_reseller_admin(reseller_id: int):
     """Invite another administrator of the reseller."""
 
-    reseller = _reseller(reseller_id)
+    reseller = db.get_or_404(Reseller, reseller_id)
     form = InviteAdminForm()
     if form.validate_on_submit():
         try:
@@ -115,7 +108,7 @@ def invite_reseller_admin(reseller_id: int):
 @operator_required
 def reseller_status(reseller_id: int):
     """Suspend a reseller (its users keep reading, change nothing) or reactivate it."""
-    reseller = _reseller(reseller_id)
+    reseller = db.get_or_404(Reseller, reseller_id)
     wanted = request.form.get("status", "")
     if wanted not in {s.value for s in ResellerStatus}:
         abort(400)
@@ -186,25 +179,18 @@ def outbox():
                                                                                           "to": to}.items() if v})
 
 
-def _message(message_id: int) -> OutboxMessage:
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        abort(404)
-    return message
-
-
 @bp.get("/outbox/<int:message_id>")
 @operator_required
 def outbox_message(message_id: int):
     """One e-mail as it was (or will be) sent, its links clickable."""
-    return render("vendor/outbox_message.html", message=_message(message_id))
+    return render("vendor/outbox_message.html", message=db.get_or_404(OutboxMessage, message_id))
 
 
 @bp.post("/outbox/<int:message_id>/retry")
 @operator_required
 def retry_message(message_id: int):
     """Queue a failed e-mail again, due now."""
-    message = _message(message_id)
+    message = db.get_or_404(OutboxMessage, message_id)
     if message.status != OutboxStatus.FAILED:
         flash("Only a failed message can be retried.", "error")
     else:
