@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app import db
@@ -35,7 +36,8 @@ def validate_address(raw: str) -> str:
     try:
         checked = validate_email(raw.strip(), check_deliverability=False, test_environment=True)
     except EmailNotValidError as error:
-        raise DomainError(f"“{raw.strip()[:80]}” is not a valid e-mail address: {error}", field="email") from error
+        raise DomainError(_("“%(address)s” is not a valid e-mail address.", address=raw.strip()[:80]),
+                          field="email") from error
     return normalise_email(checked.normalized)
 
 
@@ -53,7 +55,7 @@ def hash_password(password: str) -> str:
 def check_password_strength(password: str) -> None:
     """Refuse passwords too short to resist guessing."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+        raise DomainError(_("Use at least %(num)s characters.", num=MIN_PASSWORD_LENGTH), field="password")
 
 
 def user_by_email(email: str) -> User | None:

@@ -4,6 +4,7 @@ import unicodedata
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app import db
 from domain import orders, pricing
@@ -68,7 +69,8 @@ def _customer(reseller: Reseller, row: tuple, index: int) -> Customer:
     slug = unicodedata.normalize("NFKD", name.split()[0]).encode("ascii", "ignore").decode().lower()
     customer = Customer(reseller=reseller, name=name, street=street, postal_code=postal_code, city=city,
                         country=country, contact_name=f"Contact {name.split()[0]}",
-                        contact_email=f"it@{slug}.test", billing_email=f"billing@{slug}.test", vat_number=vat)
+                        contact_email=f"it@{slug}.test", billing_email=f"billing@{slug}.test", vat_number=vat,
+                        locale="fr" if country == "FR" else "en")  # French customers are invoiced in French
     start = today() - timedelta(days=(20 + 37 * index) % (term * 28))
     subscription = Subscription(customer=customer, term_months=term, licenses=licenses, period_start=start,
                                 period_end=add_months(start, term), status=SubscriptionStatus.ACTIVE,
@@ -89,7 +91,8 @@ def _invoice(customer: Customer) -> None:
     quote = pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
                           vat_number=customer.vat_number, licenses=subscription.licenses,
                           months=subscription.term_months, on=subscription.period_start, customer_id=customer.id,
-                          description=f"Business subscription, {pricing.term_label(subscription.term_months)}")
+                          description=_l("Business subscription, %(term)s",
+                                         term=pricing.lazy_term(subscription.term_months)))
     order = orders.record(customer, quote, kind=OrderKind.CREATE, payment_method=subscription.payment_method,
                           idempotency_key=f"demo-{customer.id}", supply_start=subscription.period_start,
                           supply_end=subscription.period_end, placed_by=None,

@@ -10,10 +10,10 @@ that settles the last overdue invoice reactivates it at once (``reconciliation.r
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import render_template
+from flask_babel import lazy_gettext as _l
 
 from app import db
-from domain import audit, outbox
+from domain import audit
 from domain.clock import today
 from domain.models import (
     CustomerAdmin,
@@ -52,21 +52,15 @@ def run(on: date) -> dict[str, int]:
     return done
 
 
-def _amount(minor: int, currency: str) -> str:
-    return f"{to_decimal(minor, currency)} {currency}"
-
-
 def _remind(invoice: Invoice, step: int, due_minor: int) -> None:
-    from domain.notifications import payer_link
+    from domain.notifications import amount, payer_link, send
 
     snap = invoice.snapshot
-    subject = (f"Invoice {invoice.number} is due today" if step == 1
-               else f"Second reminder: invoice {invoice.number} is overdue")
-    outbox.enqueue(snap["buyer"]["billing_email"], subject,
-                   render_template("email/payment_reminder.txt", invoice=invoice, step=step, link=payer_link(invoice),
-                                   amount=_amount(due_minor, invoice.currency),
-                                   suspend_on=invoice.due_on + timedelta(days=SUSPEND_AFTER_DAYS)),
-                   kind="payment_reminder")
+    subject = (_l("Invoice %(number)s is due today", number=invoice.number) if step == 1
+               else _l("Second reminder: invoice %(number)s is overdue", number=invoice.number))
+    send(snap["buyer"]["billing_email"], subject, "email/payment_reminder.txt", kind="payment_reminder",
+         locale=snap.get("locale"), invoice=invoice, step=step, link=payer_link(invoice),
+         amount=amount(due_minor, invoice.currency), suspend_on=invoice.due_on + timedelta(days=SUSPEND_AFTER_DAYS))
     audit.record(None, "invoice.reminder_sent", invoice, acting_on=invoice.customer, after={"reminder": step})
 
 
@@ -76,13 +70,15 @@ def _suspend(invoice: Invoice, due_minor: int) -> bool:
     if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
         return False
     subscription.status = SubscriptionStatus.SUSPENDED
-    subscription.suspended_reason = (f"Invoice {invoice.number} ({_amount(due_minor, invoice.currency)}) is unpaid "
-                                     f"since {invoice.due_on.isoformat()}.")
+    subscription.suspended_reason = (f"Invoice {invoice.number} ({to_decimal(due_minor, invoice.currency)} "
+                                     f"{invoice.currency}) is unpaid since {invoice.due_on.isoformat()}.")
     audit.record(None, "subscription.suspended", subscription, acting_on=invoice.customer,
                  before={"status": "active"}, after={"status": "suspended", "invoice": invoice.number})
-    _tell_administrators(subscription, f"{invoice.customer.name}'s subscription is suspended",
+    from domain.notifications import amount
+
+    _tell_administrators(subscription, _l("%(customer)s's subscription is suspended", customer=invoice.customer.name),
                          "email/subscription_suspended.txt", invoice=invoice,
-                         amount=_amount(due_minor, invoice.currency))
+                         amount=amount(due_minor, invoice.currency))
     return True
 
 
@@ -96,20 +92,17 @@ def what_to_pay(subscription: Subscription) -> list[Invoice]:
 
 
 def notify_reactivated(subscription: Subscription) -> None:
-    _tell_administrators(subscription, f"{subscription.customer.name}'s subscription is active again",
+    _tell_administrators(subscription, _l("%(customer)s's subscription is active again",
+                                          customer=subscription.customer.name),
                          "email/subscription_reactivated.txt")
 
 
-def _tell_administrators(subscription: Subscription, subject: str, template: str, **context) -> None:
+def _tell_administrators(subscription: Subscription, subject, template: str, **context) -> None:
     """The billing contact, the reseller's administrators and the customer's own administrators."""
-    from domain.notifications import payer_link
+    from domain.notifications import payer_link, to_billing_and_reseller
 
-    customer = subscription.customer
     admins = db.session.scalars(sa.select(User.email).join(CustomerAdmin, CustomerAdmin.user_id == User.id)
-                                .where(CustomerAdmin.customer_id == customer.id)).all()
-    recipients = dict.fromkeys([customer.billing_email, *(u.user.email for u in customer.reseller.users), *admins])
+                                .where(CustomerAdmin.customer_id == subscription.customer_id)).all()
     invoice = context.get("invoice")
-    body = render_template(template, customer=customer, subscription=subscription,
-                           link=payer_link(invoice) if invoice else None, **context)
-    for address in recipients:
-        outbox.enqueue(address, subject, body, kind="subscription_status")
+    to_billing_and_reseller(subscription, subject, template, "subscription_status", extra=admins,
+                            link=payer_link(invoice) if invoice else None, **context)

@@ -1,8 +1,9 @@
 """Amounts: integer minor units at rest, Decimal in arithmetic, ROUND_HALF_UP to the currency's unit."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import get_currency_precision
+from flask_babel import format_currency
 
 BASIS_POINTS = Decimal(10000)
 
@@ -15,6 +16,17 @@ def exponent(currency: str) -> int:
 def to_decimal(amount_minor: int, currency: str) -> Decimal:
     """1935 EUR cents -> Decimal('19.35')."""
     return Decimal(amount_minor).scaleb(-exponent(currency))
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """Integer minor units as the current language writes them (€1,234.50, 1 234,50 €, €1,234.50).
+
+    The amount is exact already (rounded half up to the minor unit when it was computed); Babel
+    only formats it, in the same ROUND_HALF_UP context in case a caller passes more digits.
+    """
+    with localcontext() as ctx:
+        ctx.rounding = ROUND_HALF_UP
+        return format_currency(to_decimal(amount_minor, currency), currency)
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

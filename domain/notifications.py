@@ -1,11 +1,39 @@
-"""The e-mails the subscription's life sends, queued in the outbox in the caller's transaction."""
+"""The e-mails the product sends, queued in the outbox in the caller's transaction, each in its reader's language.
 
+A person with an account reads their saved language; a customer's billing contact reads the
+customer's (its Business Information); anyone else the language the caller gives, else English.
+Subjects are lazy strings, so they are written in the same language as the body.
+"""
+
+import sqlalchemy as sa
 from flask import render_template
+from flask_babel import force_locale, format_date
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
+from app import db
 from domain import links, outbox
-from domain.models import Customer, Invoice, Order, Subscription
-from domain.money import to_decimal
+from domain.models import Customer, Invoice, Order, Subscription, User
+from domain.money import format_money
 from invoices.payment import format_rf
+
+
+def send(to_address: str, subject: LazyString | str, template: str, *, kind: str, locale: str | None = None,
+         fallback: str | None = None, **context) -> None:
+    """Queue one e-mail in ``locale``, else the recipient's saved language, else ``fallback``, else English."""
+    chosen = locale or saved_locale(to_address) or fallback or "en"
+    with force_locale(chosen):
+        outbox.enqueue(to_address, str(subject), render_template(template, **context), kind=kind)
+
+
+def saved_locale(address: str) -> str | None:
+    """The language the account of ``address`` chose, if it has one."""
+    return db.session.scalar(sa.select(User.locale).where(User.email == address.strip().lower()))
+
+
+def amount(minor: int, currency: str) -> LazyString:
+    """An amount written when the e-mail is, in its language."""
+    return LazyString(format_money, minor, currency)
 
 
 def payer_link(invoice: Invoice) -> str:
@@ -14,56 +42,65 @@ def payer_link(invoice: Invoice) -> str:
 
 
 def invoice_issued(invoice: Invoice) -> None:
-    """Send the invoice to the customer's billing address, with its payer link."""
+    """Send the invoice to the customer's billing address, with its payer link, in the invoice's language."""
     snap = invoice.snapshot
-    outbox.enqueue(snap["buyer"]["billing_email"], f"Invoice {invoice.number} from {snap['seller']['name']}",
-                   render_template("email/invoice_issued.txt", invoice=invoice, snap=snap, link=payer_link(invoice),
-                                   amount=f"{to_decimal(invoice.gross_minor, invoice.currency)} {invoice.currency}",
-                                   rf=format_rf(invoice.rf_reference)),
-                   kind="invoice")
+    send(snap["buyer"]["billing_email"],
+         _l("Invoice %(number)s from %(seller)s", number=invoice.number, seller=snap["seller"]["name"]),
+         "email/invoice_issued.txt", kind="invoice", locale=snap.get("locale"), invoice=invoice, snap=snap,
+         link=payer_link(invoice), amount=amount(invoice.gross_minor, invoice.currency),
+         rf=format_rf(invoice.rf_reference))
 
 
 def added_to_subscription(customer: Customer) -> None:
     """Tell the customer's contact that the organization now has a Business subscription."""
-    outbox.enqueue(customer.contact_email, f"{customer.name} has been added to a Business subscription",
-                   render_template("email/added_to_subscription.txt", customer=customer,
-                                   subscription=customer.subscription, reseller=customer.reseller),
-                   kind="subscription_created")
+    send(customer.contact_email, _l("%(customer)s has been added to a Business subscription", customer=customer.name),
+         "email/added_to_subscription.txt", kind="subscription_created", fallback=customer.locale, customer=customer,
+         subscription=customer.subscription, reseller=customer.reseller)
 
 
 def order_url(order: Order) -> str:
     return links.external_url("create.order", order_id=order.id)
 
 
-def _renewal_recipients(subscription: Subscription) -> list[str]:
-    """The customer's billing contact and its reseller's administrators: those who pay and who act."""
+def to_billing_and_reseller(subscription: Subscription, subject: LazyString, template: str, kind: str,
+                            extra: list[str] = (), **context) -> None:
+    """The customer's billing contact (in the customer's language), its reseller's administrators and ``extra``."""
     customer = subscription.customer
-    return list(dict.fromkeys([customer.billing_email, *(u.user.email for u in customer.reseller.users)]))
-
-
-def _to_renewal_recipients(subscription: Subscription, subject: str, template: str, kind: str, **context) -> None:
-    body = render_template(template, customer=subscription.customer, subscription=subscription, **context)
-    for address in _renewal_recipients(subscription):
-        outbox.enqueue(address, subject, body, kind=kind)
+    send(customer.billing_email, subject, template, kind=kind, locale=customer.locale, customer=customer,
+         subscription=subscription, **context)
+    others = dict.fromkeys([*(u.user.email for u in customer.reseller.users), *extra])
+    for address in others:
+        if address != customer.billing_email:
+            send(address, subject, template, kind=kind, fallback=customer.locale, customer=customer,
+                 subscription=subscription, **context)
 
 
 def renewal_notice(subscription: Subscription, licenses: int, *, invoice: Invoice | None, reminder: bool) -> None:
     """Say what happens at the end of the period: 30 days before (notice) and 3 days before (reminder)."""
     customer = subscription.customer
     ends = str(subscription.renewal_mode) == "cancel"
-    what = "ends" if ends else "renews"
-    subject = f"{'Reminder: ' if reminder else ''}{customer.name}'s subscription {what} on {subscription.period_end}"
-    _to_renewal_recipients(subscription, subject, "email/renewal_notice.txt", "renewal_notice", licenses=licenses,
-                           ends=ends, invoice=invoice, link=payer_link(invoice) if invoice else None)
+    on = LazyString(format_date, subscription.period_end, "medium")
+    if ends:
+        subject = (_l("Reminder: %(customer)s's subscription ends on %(date)s", customer=customer.name, date=on)
+                   if reminder else
+                   _l("%(customer)s's subscription ends on %(date)s", customer=customer.name, date=on))
+    else:
+        subject = (_l("Reminder: %(customer)s's subscription renews on %(date)s", customer=customer.name, date=on)
+                   if reminder else
+                   _l("%(customer)s's subscription renews on %(date)s", customer=customer.name, date=on))
+    to_billing_and_reseller(subscription, subject, "email/renewal_notice.txt", "renewal_notice", licenses=licenses,
+                            ends=ends, invoice=invoice, link=payer_link(invoice) if invoice else None)
 
 
 def card_declined(subscription: Subscription, order: Order, link: str) -> None:
     """The saved card was refused for the renewal: pay through the link, or the subscription expires."""
-    _to_renewal_recipients(subscription, f"Renewal payment for {subscription.customer.name} failed",
-                           "email/card_declined.txt", "card_declined", order=order, link=link,
-                           amount=f"{to_decimal(order.gross_minor, order.currency)} {order.currency}")
+    to_billing_and_reseller(subscription, _l("Renewal payment for %(customer)s failed",
+                                             customer=subscription.customer.name),
+                            "email/card_declined.txt", "card_declined", order=order, link=link,
+                            amount=amount(order.gross_minor, order.currency))
 
 
 def subscription_ended(subscription: Subscription, *, cancelled: bool) -> None:
-    _to_renewal_recipients(subscription, f"{subscription.customer.name}'s subscription has ended",
-                           "email/subscription_ended.txt", "subscription_ended", cancelled=cancelled)
+    to_billing_and_reseller(subscription, _l("%(customer)s's subscription has ended",
+                                             customer=subscription.customer.name),
+                            "email/subscription_ended.txt", "subscription_ended", cancelled=cancelled)

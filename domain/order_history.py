@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from app import db
@@ -17,11 +19,11 @@ from domain.models import Customer, Invoice, Order, OrderKind, OrderStatus, User
 from domain.money import to_decimal
 from domain.pages import Page, paginate
 
-KIND_LABELS = {OrderKind.CREATE: "created", OrderKind.TOP_UP: "topped up", OrderKind.RENEWAL: "renewed",
-               OrderKind.CANCELLATION: "cancelled", OrderKind.EXPIRY: "expired"}
-STATUS_LABELS = {OrderStatus.AWAITING_PAYMENT: "awaiting payment", OrderStatus.INVOICED: "invoiced",
-                 OrderStatus.PAID: "paid", OrderStatus.LAPSED: "lapsed", OrderStatus.REFUNDED: "refunded",
-                 OrderStatus.NO_CHARGE: "no charge"}
+KIND_LABELS = {OrderKind.CREATE: _l("created"), OrderKind.TOP_UP: _l("topped up"), OrderKind.RENEWAL: _l("renewed"),
+               OrderKind.CANCELLATION: _l("cancelled"), OrderKind.EXPIRY: _l("expired")}
+STATUS_LABELS = {OrderStatus.AWAITING_PAYMENT: _l("awaiting payment"), OrderStatus.INVOICED: _l("invoiced"),
+                 OrderStatus.PAID: _l("paid"), OrderStatus.LAPSED: _l("lapsed"), OrderStatus.REFUNDED: _l("refunded"),
+                 OrderStatus.NO_CHARGE: _l("no charge")}
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class OrderRow:
 
     @property
     def what(self) -> str:
-        return "reduced at renewal" if self.reduced else KIND_LABELS[OrderKind(self.kind)]
+        return str(_l("reduced at renewal") if self.reduced else KIND_LABELS[OrderKind(self.kind)])
 
     @property
     def total(self) -> int:
@@ -69,14 +71,14 @@ class OrderRow:
     def quantity(self) -> str:
         """As resellers read it: "50, added 12" (the total after, and what the order added)."""
         if self.kind == OrderKind.TOP_UP:
-            return f"{self.total}, added {self.licenses_added}"
+            return _("%(total)s, added %(num)s", total=self.total, num=self.licenses_added)
         if self.reduced:
-            return f"{self.total}, down from {self.licenses_before}"
+            return _("%(total)s, down from %(num)s", total=self.total, num=self.licenses_before)
         return f"{self.total}"
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[OrderStatus(self.status)]
+        return str(STATUS_LABELS[OrderStatus(self.status)])
 
 
 def _query(viewer: User, filters: Filters) -> sa.Select:

@@ -25,6 +25,7 @@ from typing import Protocol
 import sqlalchemy as sa
 import stripe
 from flask import current_app
+from flask_babel import gettext as _
 
 from app import db
 from domain import subscriptions
@@ -93,8 +94,8 @@ class StripeProvider:
             session = self.client.v1.checkout.sessions.create(
                 params=params, options={"idempotency_key": f"order-{order.idempotency_key}"})
         except stripe.StripeError as error:
-            raise DomainError("The card provider cannot be reached just now. Try again in a moment, "
-                              "or pay by bank transfer.") from error
+            raise DomainError(_("The card provider cannot be reached just now. Try again in a moment, "
+                                "or pay by bank transfer.")) from error
         return Checkout(reference=session.id, url=session.url)
 
     def charge(self, order: Order, card_ref: str) -> tuple[str, str | None]:
@@ -109,7 +110,7 @@ class StripeProvider:
         except stripe.CardError:
             return DECLINED, None
         except stripe.StripeError as error:
-            raise DomainError("The card provider cannot be reached; the next daily run tries again.") from error
+            raise DomainError(_("The card provider cannot be reached; the next daily run tries again.")) from error
         return (SUCCEEDED if intent.status == "succeeded" else DECLINED), intent.id
 
     def verify(self, payload: bytes, signature: str | None) -> dict:
@@ -154,10 +155,10 @@ def provider(name: str | None = None) -> Provider:
         return SandboxProvider(config["SECRET_KEY"])
     if name == "stripe":
         if not config["STRIPE_SECRET_KEY"] or not config["STRIPE_WEBHOOK_SECRET"]:
-            raise DomainError("Card payments through Stripe are not configured.")
+            raise DomainError(_("Card payments through Stripe are not configured."))
         return StripeProvider(config["STRIPE_SECRET_KEY"], config["STRIPE_WEBHOOK_SECRET"],
                               http_client=current_app.extensions.get("stripe_http_client"))
-    raise DomainError(f"Unknown payment provider {name}.")
+    raise DomainError(_("Unknown payment provider %(name)s.", name=name))
 
 
 def start_checkout(order: Order, *, description: str, success_url: str, cancel_url: str) -> str:

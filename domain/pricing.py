@@ -9,9 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import format_decimal, format_number, lazy_ngettext, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from domain.errors import DomainError
-from domain.money import BASIS_POINTS, percent, round_half_up, share
+from domain.money import BASIS_POINTS, round_half_up, share
 from domain.periods import add_months
 from domain.vat import VatDecision
 
@@ -70,9 +74,17 @@ class Quote:
         return round_half_up(self.unit_after_discount)
 
 
+SUBSCRIPTION = _l("Business subscription")  # what a line of the one product reads, in the reader's language
+
+
 def term_label(months: int) -> str:
-    """``1 month``, ``12 months``."""
-    return f"{months} month" if months == 1 else f"{months} months"
+    """``1 month``, ``12 months``, in the current language."""
+    return ngettext("%(num)s month", "%(num)s months", months)
+
+
+def lazy_term(months: int) -> LazyString:
+    """The same, in the language current when it is read (for descriptions written in the customer's)."""
+    return lazy_ngettext("%(num)s month", "%(num)s months", months)
 
 
 def vat_totals(lines: tuple[Line, ...] | list[Line], category: str) -> tuple[VatTotal, ...]:
@@ -84,18 +96,20 @@ def vat_totals(lines: tuple[Line, ...] | list[Line], category: str) -> tuple[Vat
 
 
 def quote(*, licenses: int, months: int, list_unit_minor: int, currency: str, discount_bp: int,
-          vat: VatDecision, description: str = "Business subscription") -> Quote:
+          vat: VatDecision, description: str | LazyString = SUBSCRIPTION) -> Quote:
     """Price ``licenses`` for ``months`` at ``list_unit_minor`` a month each, less ``discount_bp``, plus VAT."""
     if not 1 <= licenses <= MAX_LICENSES:
-        raise DomainError(f"Choose between 1 and {MAX_LICENSES:,} licenses.", field="licenses")
+        raise DomainError(_("Choose between 1 and %(max)s licenses.", max=format_number(MAX_LICENSES)),
+                          field="licenses")
     if not 1 <= months <= 12:
-        raise DomainError("A purchase covers 1 to 12 months.", field="months")
+        raise DomainError(_("A purchase covers 1 to 12 months."), field="months")
     if list_unit_minor < 0 or not 0 <= discount_bp <= 10_000:
-        raise DomainError("The price list is not valid.")
+        raise DomainError(_("The price list is not valid."))
     list_amount = licenses * months * list_unit_minor
     lines = [Line(description, licenses, months, list_unit_minor, list_amount, vat.rate_bp, "licenses")]
     if discount_bp:
-        lines.append(Line(f"Reseller discount {percent(discount_bp)} %", 1, months, 0,
+        rate = LazyString(format_decimal, Decimal(discount_bp) / 100)
+        lines.append(Line(_l("Reseller discount %(rate)s %%", rate=rate), 1, months, 0,
                           -share(list_amount, discount_bp), vat.rate_bp, "discount"))
     totals = vat_totals(lines, vat.category)
     net = sum(line.amount_minor for line in lines)
@@ -113,7 +127,7 @@ def remaining_months(period_start: date, period_end: date, on: date) -> int:
     the first day of a yearly period is 12. Never more than the term.
     """
     if not period_start <= on < period_end:
-        raise DomainError("The subscription period is not running on that day.")
+        raise DomainError(_("The subscription period is not running on that day."))
     term = 0
     while add_months(period_start, term) < period_end:
         term += 1
@@ -124,7 +138,8 @@ def remaining_months(period_start: date, period_end: date, on: date) -> int:
 
 
 def price(*, reseller_discount_bp: int, country: str, vat_number: str | None, licenses: int, months: int,
-          on: date, customer_id: int | None = None, description: str = "Business subscription") -> Quote:
+          on: date, customer_id: int | None = None,
+          description: str | LazyString = SUBSCRIPTION) -> Quote:
     """Quote a sale to a customer in ``country`` at the vendor's current price list and VAT rules.
 
     ``vat_number`` must be normalised already. With the vendor's VIES check on, reverse charge also

@@ -26,11 +26,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import db
 from domain import audit, notifications, orders, payments, pricing, seats
 from domain.clock import utcnow
 from domain.errors import DomainError
+from domain.labels import status_label
 from domain.models import (
     Order,
     OrderKind,
@@ -101,18 +105,21 @@ def change_settings(subscription: Subscription, mode: RenewalMode, licenses: int
     subscription = db.session.scalar(sa.select(Subscription).where(Subscription.id == subscription.id)
                                      .with_for_update())
     if subscription.status != SubscriptionStatus.ACTIVE:
-        raise DomainError(f"The renewal can be changed while the subscription is active; it is {subscription.status}.")
+        raise DomainError(_("The renewal can be changed while the subscription is active; it is %(status)s.",
+                            status=status_label(subscription.status)))
     if renewal_order(subscription) is not None:
-        raise DomainError("The renewal has been invoiced already, so its settings can no longer change.")
+        raise DomainError(_("The renewal has been invoiced already, so its settings can no longer change."))
     if mode == RenewalMode.NUMBER:
         assigned = seats.assigned_count(subscription)
         if licenses is None or licenses < 1:
-            raise DomainError("Enter the number of licenses to renew.", field="renewal_licenses")
+            raise DomainError(_("Enter the number of licenses to renew."), field="renewal_licenses")
         if licenses < assigned:
-            raise DomainError(f"{assigned} members are assigned: renew at least {assigned} licenses, "
-                              "or remove members first.", field="renewal_licenses")
+            raise DomainError(ngettext("%(num)s member is assigned: renew at least %(num)s license, or remove members "
+                                       "first.", "%(num)s members are assigned: renew at least %(num)s licenses, or "
+                                       "remove members first.", assigned), field="renewal_licenses")
         if licenses > pricing.MAX_LICENSES:
-            raise DomainError(f"At most {pricing.MAX_LICENSES} licenses.", field="renewal_licenses")
+            raise DomainError(_("At most %(max)s licenses.", max=format_number(pricing.MAX_LICENSES)),
+                              field="renewal_licenses")
     else:
         licenses = None
     before = {"renewal_mode": str(subscription.renewal_mode), "renewal_licenses": subscription.renewal_licenses}
@@ -129,7 +136,8 @@ def place(subscription: Subscription, on: date, status: OrderStatus) -> Order:
     quote = pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
                           vat_number=customer.vat_number, licenses=renewal_quantity(subscription),
                           months=subscription.term_months, on=on, customer_id=customer.id,
-                          description=f"Renewal: Business subscription, {pricing.term_label(subscription.term_months)}")
+                          description=_l("Renewal: Business subscription, %(term)s",
+                                         term=pricing.lazy_term(subscription.term_months)))
     order = orders.record(customer, quote, kind=OrderKind.RENEWAL, payment_method=subscription.payment_method,
                           idempotency_key=f"renewal-{subscription.id}-{start.isoformat()}", supply_start=start,
                           supply_end=end, placed_by=None, status=status, licenses_before=subscription.licenses)
@@ -190,7 +198,7 @@ def step(subscription: Subscription, today: date, now: datetime) -> list[str]:
     if subscription.status == SubscriptionStatus.SUSPENDED and subscription.period_end <= today:
         end(subscription, OrderKind.EXPIRY, subscription.period_end)  # still unpaid at the end of its term
         return ["expired"]
-    for _ in range(24):  # catch up on as many periods as were missed, within reason
+    for _period in range(24):  # catch up on as many periods as were missed, within reason
         if subscription.status != SubscriptionStatus.ACTIVE or subscription.period_end is None:
             return done
         cancelled = subscription.renewal_mode == RenewalMode.CANCEL

@@ -12,10 +12,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import db
-from domain import accounts, audit, links, outbox
+from domain import accounts, audit, links, notifications
 from domain.customers import assigned_counts, reseller_usage
 from domain.errors import DomainError
 from domain.models import (
@@ -52,7 +54,7 @@ class ResellerTerms:
 def create(terms: ResellerTerms, *, first_admin_email: str, actor: User) -> Reseller:
     """Create a reseller and invite its first administrator; the caller commits."""
     if db.session.scalar(sa.select(Reseller.id).where(sa.func.lower(Reseller.name) == terms.name.lower())):
-        raise DomainError(f"A reseller named {terms.name} exists already.", field="name")
+        raise DomainError(_("A reseller named %(name)s exists already.", name=terms.name), field="name")
     reseller = Reseller(**asdict(terms))
     db.session.add(reseller)
     db.session.flush()
@@ -65,7 +67,7 @@ def update(reseller: Reseller, terms: ResellerTerms, *, actor: User) -> dict:
     """Change a reseller's details, discount or limits; return what changed. The caller commits."""
     if db.session.scalar(sa.select(Reseller.id).where(sa.func.lower(Reseller.name) == terms.name.lower(),
                                                       Reseller.id != reseller.id)):
-        raise DomainError(f"A reseller named {terms.name} exists already.", field="name")
+        raise DomainError(_("A reseller named %(name)s exists already.", name=terms.name), field="name")
     before = {k: getattr(reseller, k) for k in asdict(terms)}
     changed = {k: v for k, v in asdict(terms).items() if before[k] != v}
     for key, value in changed.items():
@@ -90,9 +92,9 @@ def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:
     email = accounts.validate_address(email)
     user = accounts.user_by_email(email)
     if user is not None and (user.reseller_id is not None or user.is_operator):
-        raise DomainError("This address already belongs to a reseller's or the vendor's team.", field="email")
+        raise DomainError(_("This address already belongs to a reseller's or the vendor's team."), field="email")
     if user is not None and db.session.scalar(sa.select(CustomerAdmin.id).where(CustomerAdmin.user_id == user.id)):
-        raise DomainError("This address administers a customer; use another address for the reseller.",
+        raise DomainError(_("This address administers a customer; use another address for the reseller."),
                           field="email")
     if user is None:
         user = User(email=email)
@@ -102,13 +104,12 @@ def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:
     db.session.flush()
     audit.record(actor, "reseller.admin_invited", user, reseller=reseller, after={"email": email})
     if user.is_active:
-        body = render_template("email/reseller_admin_added.txt", reseller=reseller,
-                               link=links.external_url("auth.login"))
+        template, link = "email/reseller_admin_added.txt", links.external_url("auth.login")
     else:
-        token = accounts.make_link_token(user, "activate")
-        body = render_template("email/reseller_admin_invited.txt", reseller=reseller,
-                               link=links.external_url("auth.activate", token=token))
-    outbox.enqueue(email, f"You are an administrator of {reseller.name} on Seatdesk", body, kind="invitation")
+        template = "email/reseller_admin_invited.txt"
+        link = links.external_url("auth.activate", token=accounts.make_link_token(user, "activate"))
+    notifications.send(email, _l("You are an administrator of %(reseller)s on Seatdesk", reseller=reseller.name),
+                       template, kind="invitation", fallback=str(get_locale()), reseller=reseller, link=link)
     return user
 
 
@@ -182,8 +183,10 @@ def usage_notice(reseller: Reseller, usage: dict | None = None) -> list[str]:
     notes = []
     organizations, limit = usage["organizations"], usage["allowed_organizations"]
     if limit is not None and organizations >= limit:
-        notes.append(f"{organizations} of {limit} allowed organizations are in use: new customers cannot be created.")
+        notes.append(_("%(used)s of %(limit)s allowed organizations are in use: new customers cannot be created.",
+                       used=organizations, limit=limit))
     used, limit = usage["users"], usage["allowed_users"]
     if limit is not None and used >= limit:
-        notes.append(f"{used} of {limit} allowed users are assigned: new members cannot be added.")
+        notes.append(_("%(used)s of %(limit)s allowed users are assigned: new members cannot be added.",
+                       used=used, limit=limit))
     return notes

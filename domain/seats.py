@@ -14,14 +14,17 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import render_template
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from app import db
-from domain import accounts, audit, links, outbox, pricing
+from domain import accounts, audit, links, notifications, pricing
 from domain.clock import today, utcnow
 from domain.customers import users_assigned
 from domain.errors import DomainError
+from domain.labels import status_label
 from domain.models import (
     Customer,
     CustomerAdmin,
@@ -71,12 +74,13 @@ def read_csv(data: bytes) -> list[str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise DomainError("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.",
+        raise DomainError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."),
                           field="csv_file") from error
     try:
         rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     except csv.Error as error:
-        raise DomainError(f"The file is not a readable CSV file: {error}", field="csv_file") from error
+        raise DomainError(_("The file is not a readable CSV file: %(detail)s", detail=error),
+                          field="csv_file") from error
     if not rows:
         return []
     header = [cell.strip().lower() for cell in rows[0]]
@@ -107,9 +111,9 @@ def plan(subscription: Subscription, raws: list[str]) -> list[Line]:
             lines.append(Line(number, raw, None, "invalid", str(error)))
             continue
         if email in seen:
-            lines.append(Line(number, raw, email, "duplicate", "Listed twice: added once."))
+            lines.append(Line(number, raw, email, "duplicate", _("Listed twice: added once.")))
         elif email in existing:
-            lines.append(Line(number, raw, email, "member", "Already a member: skipped."))
+            lines.append(Line(number, raw, email, "member", _("Already a member: skipped.")))
         else:
             lines.append(Line(number, raw, email, "add"))
         seen.add(email)
@@ -131,34 +135,38 @@ def _reseller_users_left(customer: Customer) -> int | None:
 def add_members(customer: Customer, raws: list[str], *, actor: User) -> Batch:
     """Give unused licenses of ``customer`` to the addresses in ``raws``, all or none; the caller commits."""
     if not raws:
-        raise DomainError("Enter at least one e-mail address.", field="emails")
+        raise DomainError(_("Enter at least one e-mail address."), field="emails")
     if len(raws) > MAX_BATCH:
-        raise DomainError(f"{len(raws):,} addresses is more than {MAX_BATCH:,} at once. Split the list.",
+        raise DomainError(_("%(num)s addresses is more than %(max)s at once. Split the list.",
+                            num=format_number(len(raws)), max=format_number(MAX_BATCH)),
                           field="emails")
     users_left = _reseller_users_left(customer)  # locks the reseller first, always in this order
     subscription = _lock_subscription(customer.subscription)
     lines = plan(subscription, raws)
     batch = Batch(lines)
     if any(line.outcome == "invalid" for line in lines):
-        batch.refused = "Nothing was added: correct the addresses marked below."
+        batch.refused = _("Nothing was added: correct the addresses marked below.")
         return batch
     new = [line for line in lines if line.outcome == "add"]
     if not new:
-        batch.refused = "Nothing was added: every address is already a member."
+        batch.refused = _("Nothing was added: every address is already a member.")
         return batch
     if subscription.status != SubscriptionStatus.ACTIVE:
-        batch.refused = f"Members can be added while the subscription is active; it is {subscription.status}."
+        batch.refused = _("Members can be added while the subscription is active; it is %(status)s.",
+                          status=status_label(subscription.status))
         return batch
     unused = subscription.licenses - assigned_count(subscription)
     if len(new) > unused:
         batch.missing_licenses = len(new) - unused
-        batch.refused = (f"Nothing was added: {len(new)} new members need {len(new)} unused licenses and "
-                         f"{unused} {'is' if unused == 1 else 'are'} left. "
-                         f"Purchase {batch.missing_licenses} more to add them all.")
+        batch.refused = " ".join((
+            ngettext("Nothing was added: %(num)s new member needs %(num)s unused license",
+                     "Nothing was added: %(num)s new members need %(num)s unused licenses", len(new)),
+            ngettext("and %(num)s is left.", "and %(num)s are left.", unused),
+            _("Purchase %(num)s more to add them all.", num=batch.missing_licenses)))
         return batch
     if users_left is not None and len(new) > users_left:
-        batch.refused = (f"Nothing was added: your reseller account may assign {users_left} more users "
-                         "(Allowed Users, set by the vendor).")
+        batch.refused = _("Nothing was added: your reseller account may assign %(num)s more users "
+                          "(Allowed Users, set by the vendor).", num=users_left)
         return batch
     for line in new:
         batch.added.append(_add_one(customer, subscription, line.email, actor))
@@ -185,19 +193,22 @@ def _add_one(customer: Customer, subscription: Subscription, email: str, actor: 
 
 def _notify(customer: Customer, member: Member, user: User) -> None:
     if user.is_active:
-        outbox.enqueue(member.email, f"You have been added to {customer.name}'s Business subscription",
-                       render_template("email/member_added.txt", customer=customer,
-                                       login=links.external_url("auth.login")), kind="member_added")
+        notifications.send(member.email, _l("You have been added to %(customer)s's Business subscription",
+                                            customer=customer.name),
+                           "email/member_added.txt", kind="member_added", fallback=customer.locale, customer=customer,
+                           login=links.external_url("auth.login"))
     else:
         link = links.external_url("auth.activate", token=accounts.make_link_token(user, "activate"))
-        outbox.enqueue(member.email, f"{customer.name} invites you to its Business subscription",
-                       render_template("email/invitation.txt", customer=customer, link=link), kind="invitation")
+        notifications.send(member.email, _l("%(customer)s invites you to its Business subscription",
+                                            customer=customer.name),
+                           "email/invitation.txt", kind="invitation", fallback=customer.locale, customer=customer,
+                           link=link)
 
 
 def resend_invitation(member: Member, *, actor: User) -> None:
     """Send a new activation link to a member who has not activated yet."""
     if member.status != MemberStatus.INVITED:
-        raise DomainError("Only invited members who have not activated yet can be sent a new invitation.")
+        raise DomainError(_("Only invited members who have not activated yet can be sent a new invitation."))
     customer = member.subscription.customer
     member.invite_sent_at = utcnow()
     _notify(customer, member, member.user)
@@ -207,7 +218,7 @@ def resend_invitation(member: Member, *, actor: User) -> None:
 def remove_member(member: Member, *, actor: User) -> None:
     """Take the license back: it becomes unused; nothing is refunded and the period runs on (R5)."""
     if member.status == MemberStatus.REMOVED:
-        raise DomainError("This member has already been removed.")
+        raise DomainError(_("This member has already been removed."))
     before = str(member.status)
     member.status, member.removed_at = MemberStatus.REMOVED, utcnow()
     audit.record(actor, "member.removed", member, acting_on=member.subscription.customer,
@@ -269,9 +280,9 @@ def promote(member: Member, *, actor: User) -> CustomerAdmin:
     """Make a member an administrator of its customer; from now on purchases are at list price (R3)."""
     customer = member.subscription.customer
     if member.status == MemberStatus.REMOVED:
-        raise DomainError("A removed member cannot be made administrator.")
+        raise DomainError(_("A removed member cannot be made administrator."))
     if member.user_id in admin_user_ids(customer):
-        raise DomainError(f"{member.email} is already an administrator.")
+        raise DomainError(_("%(email)s is already an administrator.", email=member.email))
     admin = CustomerAdmin(customer_id=customer.id, user_id=member.user_id, granted_by_id=actor.id)
     db.session.add(admin)
     audit.record(actor, "customer_admin.granted", member, acting_on=customer,
@@ -284,7 +295,7 @@ def revoke(admin: CustomerAdmin, *, actor: User) -> bool:
     """Take administration back; return True when the reseller discount applies again (no admin left)."""
     customer = admin.customer
     if admin.user_id == actor.id:
-        raise DomainError("You cannot revoke your own administration; ask another administrator.")
+        raise DomainError(_("You cannot revoke your own administration; ask another administrator."))
     email = admin.user.email
     db.session.delete(admin)
     db.session.flush()

@@ -1,6 +1,7 @@
 """The seller: its price list and the details printed on every invoice (one row, set by the vendor)."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -14,7 +15,7 @@ def settings() -> SellerSettings:
     """The seller settings; a new installation must set them (seed-demo fills demo values)."""
     found = db.session.scalar(sa.select(SellerSettings).order_by(SellerSettings.id).limit(1))
     if found is None:
-        raise DomainError("The vendor has not set its prices and seller details yet.")
+        raise DomainError(_("The vendor has not set its prices and seller details yet."))
     return found
 
 
@@ -23,11 +24,11 @@ def validate_bank_details(iban: str, bic: str) -> tuple[str, str]:
     try:
         checked_iban = IBAN(iban)
     except SchwiftyException as error:
-        raise DomainError(f"This IBAN is not valid: {error}", field="iban") from error
+        raise DomainError(_("This IBAN is not valid: %(detail)s", detail=error), field="iban") from error
     try:
         checked_bic = BIC(bic)
     except SchwiftyException as error:
-        raise DomainError(f"This BIC is not valid: {error}", field="bic") from error
+        raise DomainError(_("This BIC is not valid: %(detail)s", detail=error), field="bic") from error
     return checked_iban.compact, checked_bic.compact
 
 
@@ -41,13 +42,14 @@ def check_logo(data: bytes) -> str:
     from lxml import etree
 
     if len(data) > MAX_LOGO_BYTES:
-        raise DomainError("The logo is larger than 200 kB.", field="logo")
+        raise DomainError(_("The logo is larger than 200 kB."), field="logo")
     try:
         root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as error:
-        raise DomainError(f"The logo is not a valid SVG file (line {error.lineno}).", field="logo") from error
+        raise DomainError(_("The logo is not a valid SVG file (line %(line)s).", line=error.lineno),
+                          field="logo") from error
     if etree.QName(root).localname != "svg":
-        raise DomainError("The logo must be an SVG image.", field="logo")
+        raise DomainError(_("The logo must be an SVG image."), field="logo")
     return data.decode("utf-8")
 
 

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import db
 from domain import audit, notifications, orders, pricing, renewals
@@ -47,6 +49,7 @@ class BusinessInfo:
     billing_email: str
     vat_number: str | None  # normalised by vat.normalise_vat_number
     po_reference: str | None
+    locale: str = "en"  # the language of its invoices and of the e-mails to its billing contact
 
 
 def organizations_left(reseller: Reseller) -> int | None:
@@ -73,16 +76,16 @@ def create(reseller: Reseller, info: BusinessInfo, *, licenses: int, term_months
     now = now or utcnow()
     reseller = _lock(reseller)
     if organizations_left(reseller) == 0:
-        raise DomainError(f"You have reached your limit of {reseller.allowed_organizations} organizations. "
-                          "Ask the vendor to raise your Allowed Organizations.")
+        raise DomainError(_("You have reached your limit of %(num)s organizations. Ask the vendor to raise your "
+                            "Allowed Organizations.", num=reseller.allowed_organizations))
     if payment_method == PaymentMethod.BANK_TRANSFER and term_months != BANK_TRANSFER_TERM:
-        raise DomainError("Bank transfer is yearly: a subscription paid by bank transfer runs 12 months.",
+        raise DomainError(_("Bank transfer is yearly: a subscription paid by bank transfer runs 12 months."),
                           field="term_months")
     start = now.date()
     end = add_months(start, term_months)
     quote = pricing.price(reseller_discount_bp=reseller.discount_bp, country=info.country,
                           vat_number=info.vat_number, licenses=licenses, months=term_months, on=start,
-                          description=f"Business subscription, {pricing.term_label(term_months)}")
+                          description=_l("Business subscription, %(term)s", term=pricing.lazy_term(term_months)))
     bank = payment_method == PaymentMethod.BANK_TRANSFER
     customer = Customer(reseller_id=reseller.id, **asdict(info))
     customer.subscription = Subscription(
@@ -124,7 +127,7 @@ class TopUpTerms:
 
 def top_up_terms(subscription: Subscription, on: date) -> TopUpTerms:
     if subscription.status != SubscriptionStatus.ACTIVE or subscription.period_end is None:
-        raise DomainError("Licenses can be added while the subscription is active.")
+        raise DomainError(_("Licenses can be added while the subscription is active."))
     return TopUpTerms((subscription.period_end - on).days,
                       pricing.remaining_months(subscription.period_start, subscription.period_end, on),
                       subscription.period_end)
@@ -136,8 +139,8 @@ def price_top_up(customer: Customer, licenses: int, on: date) -> pricing.Quote:
     return pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
                          vat_number=customer.vat_number, licenses=licenses, months=terms.months, on=on,
                          customer_id=customer.id,
-                         description=f"Top Up: additional licenses for the {pricing.term_label(terms.months)} "
-                                     "left of the period")
+                         description=_l("Top Up: additional licenses for the %(term)s left of the period",
+                                        term=pricing.lazy_term(terms.months)))
 
 
 def top_up(customer: Customer, *, licenses: int, payment_method: PaymentMethod, idempotency_key: str, actor: User,

@@ -12,29 +12,55 @@ import csv
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
 
 from domain.errors import DomainError
-from domain.money import percent
 
 RATES_FILE = Path(__file__).parent / "data" / "eu_vat_rates.csv"
 
-# Adjective of each member state, for reasons such as "Swedish VAT 25 %".
-ADJECTIVES = {
-    "AT": "Austrian", "BE": "Belgian", "BG": "Bulgarian", "HR": "Croatian", "CY": "Cypriot", "CZ": "Czech",
-    "DK": "Danish", "EE": "Estonian", "FI": "Finnish", "FR": "French", "DE": "German", "GR": "Greek",
-    "HU": "Hungarian", "IE": "Irish", "IT": "Italian", "LV": "Latvian", "LT": "Lithuanian",
-    "LU": "Luxembourgish", "MT": "Maltese", "NL": "Dutch", "PL": "Polish", "PT": "Portuguese", "RO": "Romanian",
-    "SK": "Slovak", "SI": "Slovenian", "ES": "Spanish", "SE": "Swedish",
+# The VAT of each member state, for reasons such as "Swedish VAT 25 %", in the reader's language.
+VAT_NAMES = {
+    "AT": _l("Austrian VAT"),
+    "BE": _l("Belgian VAT"),
+    "BG": _l("Bulgarian VAT"),
+    "HR": _l("Croatian VAT"),
+    "CY": _l("Cypriot VAT"),
+    "CZ": _l("Czech VAT"),
+    "DK": _l("Danish VAT"),
+    "EE": _l("Estonian VAT"),
+    "FI": _l("Finnish VAT"),
+    "FR": _l("French VAT"),
+    "DE": _l("German VAT"),
+    "GR": _l("Greek VAT"),
+    "HU": _l("Hungarian VAT"),
+    "IE": _l("Irish VAT"),
+    "IT": _l("Italian VAT"),
+    "LV": _l("Latvian VAT"),
+    "LT": _l("Lithuanian VAT"),
+    "LU": _l("Luxembourgish VAT"),
+    "MT": _l("Maltese VAT"),
+    "NL": _l("Dutch VAT"),
+    "PL": _l("Polish VAT"),
+    "PT": _l("Portuguese VAT"),
+    "RO": _l("Romanian VAT"),
+    "SK": _l("Slovak VAT"),
+    "SI": _l("Slovenian VAT"),
+    "ES": _l("Spanish VAT"),
+    "SE": _l("Swedish VAT"),
 }
-REVERSE_CHARGE_MENTION = "Reverse charge: VAT to be accounted for by the customer (Art. 196 Directive 2006/112/EC)"
-OUTSIDE_EU_MENTION = "VAT not applicable: service supplied outside the EU (Art. 44 Directive 2006/112/EC)"
+MENTION = {
+    "reverse_charge": _l("Reverse charge: VAT to be accounted for by the customer (Art. 196 Directive 2006/112/EC)"),
+    "outside_eu": _l("VAT not applicable: service supplied outside the EU (Art. 44 Directive 2006/112/EC)"),
+}
 CATEGORY = {"domestic": "S", "destination": "S", "reverse_charge": "AE", "outside_eu": "O"}
-MENTION = {"reverse_charge": REVERSE_CHARGE_MENTION, "outside_eu": OUTSIDE_EU_MENTION}
 
 
 @dataclass(frozen=True)
@@ -44,9 +70,36 @@ class VatDecision:
     treatment: str  # domestic, reverse_charge, destination, outside_eu
     rate_bp: int
     category: str  # EN 16931 VAT category: S standard, AE reverse charge, O not subject
-    reason: str
-    mention: str | None  # the legal mention printed on the invoice
+    country: str  # whose VAT applies: the seller's (domestic) or the customer's
     customer_vat: str | None
+
+    @property
+    def reason(self) -> str:
+        """Why, in the current language: "German VAT 19 %", "Reverse charge: valid ... VAT number ..."."""
+        return reason(self.treatment, self.rate_bp, self.country, self.customer_vat)
+
+    @property
+    def mention(self) -> str | None:
+        """The legal mention printed on the invoice, in the current language."""
+        return mention(self.treatment)
+
+
+def reason(treatment: str, rate_bp: int, country: str, customer_vat: str | None) -> str:
+    """Why a sale is taxed as it is, in the current language."""
+    if treatment == "outside_eu":
+        return _("Outside the EU: no VAT")
+    if treatment == "reverse_charge":
+        return _("Reverse charge: valid %(vat)s number %(number)s", vat=vat_name(country), number=customer_vat)
+    rate = format_decimal(Decimal(rate_bp) / 100)
+    if treatment == "destination" and customer_vat:  # a number VIES did not confirm: VAT is charged
+        return _("%(vat)s %(rate)s %% (VAT number not confirmed by VIES)", vat=vat_name(country), rate=rate)
+    return _("%(vat)s %(rate)s %%", vat=vat_name(country), rate=rate)
+
+
+def mention(treatment: str) -> str | None:
+    """The legal mention an invoice of this treatment must carry, in the current language."""
+    text = MENTION.get(treatment)
+    return str(text) if text is not None else None
 
 
 @cache
@@ -68,7 +121,7 @@ def standard_rate(country: str, on: date) -> int:
     """The standard rate of an EU member state in force on ``on``, in basis points."""
     entries = [rate for since, rate in _rates().get(country, []) if since <= on]
     if not entries:
-        raise DomainError(f"No VAT rate is known for {country} on {on.isoformat()}.")
+        raise DomainError(_("No VAT rate is known for %(country)s on %(date)s.", country=country, date=on.isoformat()))
     return entries[-1]
 
 
@@ -81,8 +134,9 @@ def _country_of_prefix(prefix: str) -> str:
     return "GR" if prefix == "EL" else prefix
 
 
-def _adjective(country: str) -> str:
-    return ADJECTIVES.get(country, country)
+def vat_name(country: str) -> str:
+    """ "German VAT", in the current language."""
+    return str(VAT_NAMES.get(country, country))
 
 
 def normalise_vat_number(raw: str | None, country: str) -> str | None:
@@ -96,25 +150,25 @@ def normalise_vat_number(raw: str | None, country: str) -> str | None:
     prefix = re.sub(r"[^A-Za-z0-9]", "", raw).upper()[:2]
     prefix = "EL" if prefix == "GR" else prefix
     if prefix in {"EU", "IM"}:
-        raise DomainError("An EU… number is a non-Union OSS registration, not a member state's VAT number; "
-                          "it cannot be used for VAT deduction.", field="vat_number")
+        raise DomainError(_("An EU… number is a non-Union OSS registration, not a member state's VAT number; "
+                            "it cannot be used for VAT deduction."), field="vat_number")
     if not is_eu(_country_of_prefix(prefix)):
-        raise DomainError("Enter a VAT number of an EU member state, starting with its country code "
-                          "(for example FR, DE, EL).", field="vat_number")
+        raise DomainError(_("Enter a VAT number of an EU member state, starting with its country code "
+                            "(for example FR, DE, EL)."), field="vat_number")
     if not is_eu(country):
-        raise DomainError("Only customers in the EU can use a VAT number for VAT deduction; leave it empty.",
+        raise DomainError(_("Only customers in the EU can use a VAT number for VAT deduction; leave it empty."),
                           field="vat_number")
     if prefix != vat_prefix(country):
-        raise DomainError(f"This is a {_adjective(_country_of_prefix(prefix))} VAT number, but the customer is "
-                          f"in {country}. Use the customer's own VAT number or correct the country.",
-                          field="vat_number")
+        raise DomainError(_("This is a %(vat)s number, but the customer is in %(country)s. Use the customer's own "
+                            "VAT number or correct the country.", vat=vat_name(_country_of_prefix(prefix)),
+                            country=country), field="vat_number")
     try:
         number = eu_vat.validate(raw)
     except stdnum_errors.InvalidChecksum as error:
-        raise DomainError("The check digits of this VAT number do not match: look for a typing error.",
+        raise DomainError(_("The check digits of this VAT number do not match: look for a typing error."),
                           field="vat_number") from error
     except stdnum_errors.ValidationError as error:
-        raise DomainError(f"This is not the format of a {_adjective(country)} VAT number.",
+        raise DomainError(_("This is not the format of a %(vat)s number.", vat=vat_name(country)),
                           field="vat_number") from error
     return "EL" + number[2:] if number.startswith("GR") else number
 
@@ -128,18 +182,12 @@ def decide(*, seller_country: str, customer_country: str, vat_number: str | None
     """
     if customer_country == seller_country:
         rate = standard_rate(seller_country, on)
-        return VatDecision("domestic", rate, "S", f"{_adjective(seller_country)} VAT {percent(rate)} %", None,
-                           vat_number)
+        return VatDecision("domestic", rate, "S", seller_country, vat_number)
     if not is_eu(customer_country):
-        return VatDecision("outside_eu", 0, "O", "Outside the EU: no VAT", OUTSIDE_EU_MENTION, vat_number)
+        return VatDecision("outside_eu", 0, "O", customer_country, vat_number)
     if vat_number and vies_confirmed is not False:
-        return VatDecision("reverse_charge", 0, "AE",
-                           f"Reverse charge: valid {_adjective(customer_country)} VAT number {vat_number}",
-                           REVERSE_CHARGE_MENTION, vat_number)
-    rate = standard_rate(customer_country, on)
-    why = " (VAT number not confirmed by VIES)" if vat_number else ""
-    return VatDecision("destination", rate, "S", f"{_adjective(customer_country)} VAT {percent(rate)} %{why}",
-                       None, vat_number)
+        return VatDecision("reverse_charge", 0, "AE", customer_country, vat_number)
+    return VatDecision("destination", standard_rate(customer_country, on), "S", customer_country, vat_number)
 
 
 def check_vies(vat_number: str) -> bool:

@@ -8,8 +8,12 @@ If rendering fails the transaction rolls back and the number is given back, so t
 
 import hashlib
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
+from babel.numbers import get_currency_precision
+from flask_babel import force_locale, format_currency
+from flask_babel import gettext as _
 
 from app import db
 from domain import audit, seller, vat
@@ -52,18 +56,31 @@ def _store_pdf(document) -> None:
     try:
         document.pdf = pdf.render_pdf(document)
     except Exception as error:  # any failure of WeasyPrint (fonts, memory, a bug) must not leave half an invoice
-        raise RenderingFailed("The invoice could not be produced just now, so nothing was saved or charged. "
-                              "Please try again in a moment.") from error
+        raise RenderingFailed(_("The invoice could not be produced just now, so nothing was saved or charged. "
+                                "Please try again in a moment.")) from error
     document.pdf_sha256 = hashlib.sha256(document.pdf).hexdigest()
 
 
 def issue(order: Order, *, on: date | None = None, actor: User | None = None) -> Invoice:
     """Issue the invoice of ``order`` (once); the caller commits."""
     if db.session.scalar(sa.select(Invoice.id).where(Invoice.order_id == order.id)) is not None:
-        raise DomainError("This order has been invoiced already.")
+        raise DomainError(_("This order has been invoiced already."))
     on = on or today()
-    settings = seller.settings()
     customer = db.session.get(Customer, order.customer_id)
+    with force_locale(customer.locale or "en"):  # the invoice speaks the customer's language, mentions included
+        invoice = _invoice(order, customer, on)
+    _check_totals(invoice)
+    db.session.add(invoice)
+    db.session.flush()
+    _store_pdf(invoice)
+    audit.record(actor, "invoice.issued", invoice, acting_on=customer,
+                 after={"number": invoice.number, "gross_minor": invoice.gross_minor, "currency": invoice.currency})
+    db.session.flush()
+    return invoice
+
+
+def _invoice(order: Order, customer: Customer, on: date) -> Invoice:
+    settings = seller.settings()
     reseller = db.session.get(Reseller, order.reseller_id)
     category = vat.CATEGORY[order.vat_treatment]
     lines = [{"description": line.description, "quantity": line.quantity, "months": line.months,
@@ -71,13 +88,13 @@ def issue(order: Order, *, on: date | None = None, actor: User | None = None) ->
               "vat_rate_bp": line.vat_rate_bp} for line in order.lines]
     number = numbering.take_number("INV", on.year)
     paid = order.status == OrderStatus.PAID
-    invoice = Invoice(
+    return Invoice(
         number=number, order_id=order.id, customer_id=customer.id, reseller_id=reseller.id, issued_on=on,
         due_on=on + timedelta(days=PAYMENT_DAYS), supply_start=order.supply_start, supply_end=order.supply_end,
         currency=order.currency, net_minor=order.net_minor, vat_minor=order.vat_minor, gross_minor=order.gross_minor,
         paid_minor=order.gross_minor if paid else 0, status=InvoiceStatus.PAID if paid else InvoiceStatus.OPEN,
         payment_method=order.payment_method, vat_treatment=order.vat_treatment,
-        vat_mention=vat.MENTION.get(order.vat_treatment), rf_reference=rf_reference(number),
+        vat_mention=vat.mention(order.vat_treatment), rf_reference=rf_reference(number),
         snapshot={
             "kind": "invoice", "locale": customer.locale or "en",
             "seller": {**_party(settings, settings.legal_name), "iban": settings.iban, "bic": settings.bic,
@@ -87,22 +104,15 @@ def issue(order: Order, *, on: date | None = None, actor: User | None = None) ->
             "reseller": _party(reseller),
             "lines": lines, "vat_totals": _totals(lines, category),
             "vat": {"treatment": order.vat_treatment, "category": category, "reason": order.vat_reason,
-                    "mention": vat.MENTION.get(order.vat_treatment)},
+                    "mention": vat.mention(order.vat_treatment)},
             "supply_start": order.supply_start.isoformat(), "supply_end": order.supply_end.isoformat(),
             "rf_reference": rf_reference(number),
-            "payment_terms": ("Paid by card" if paid else
-                              f"Payable by bank transfer within {PAYMENT_DAYS} days, quoting the RF reference"),
+            "payment_terms": (_("Paid by card") if paid else
+                              _("Payable by bank transfer within %(days)s days, quoting the RF reference",
+                                days=PAYMENT_DAYS)),
             "paid_on": order.paid_at.date().isoformat() if paid and order.paid_at else None,
         },
     )
-    _check_totals(invoice)
-    db.session.add(invoice)
-    db.session.flush()
-    _store_pdf(invoice)
-    audit.record(actor, "invoice.issued", invoice, acting_on=customer,
-                 after={"number": number, "gross_minor": invoice.gross_minor, "currency": invoice.currency})
-    db.session.flush()
-    return invoice
 
 
 def _check_totals(document) -> None:
@@ -111,7 +121,7 @@ def _check_totals(document) -> None:
     net = sum(line["amount_minor"] for line in snap["lines"])
     tax = sum(total["vat_minor"] for total in snap["vat_totals"])
     if (net, tax, net + tax) != (document.net_minor, document.vat_minor, document.gross_minor):
-        raise DomainError("The document's totals do not add up; nothing was issued.")
+        raise DomainError(_("The document's totals do not add up; nothing was issued."))
 
 
 def amount_due(invoice: Invoice) -> int:
@@ -127,22 +137,27 @@ def credit(invoice: Invoice, lines: list[tuple[str, int]], reason: str, *, on: d
     including VAT can never exceed what is left of the invoice.
     """
     if not reason.strip():
-        raise DomainError("Give the reason for the credit note.", field="reason")
-    if not lines or any(amount <= 0 for _, amount in lines):
-        raise DomainError("Each credited amount must be more than zero.", field="amount")
+        raise DomainError(_("Give the reason for the credit note."), field="reason")
+    if not lines or any(amount <= 0 for _text, amount in lines):
+        raise DomainError(_("Each credited amount must be more than zero."), field="amount")
     on = on or today()
     rates = {total["rate_bp"] for total in invoice.snapshot["vat_totals"]}
     rate = max(rates)
     category = invoice.snapshot["vat"]["category"]
+    with force_locale(invoice.snapshot.get("locale", "en")):  # the credit note speaks its invoice's language
+        texts = [str(text) for text, _amount in lines]
+        payment_terms = _("Credit of invoice %(number)s", number=invoice.number)
     credit_lines = [{"description": text, "quantity": 1, "months": 1, "unit_price_minor": amount,
-                     "amount_minor": amount, "vat_rate_bp": rate} for text, amount in lines]
+                     "amount_minor": amount, "vat_rate_bp": rate}
+                    for text, (_text, amount) in zip(texts, lines, strict=True)]
     totals = _totals(credit_lines, category)
-    net = sum(amount for _, amount in lines)
+    net = sum(amount for _text, amount in lines)
     tax = sum(total["vat_minor"] for total in totals)
     left = invoice.gross_minor - invoice.credited_minor
     if net + tax > left:
-        raise DomainError("A credit note cannot exceed what is left of the invoice "
-                          f"({left / 100:.2f} {invoice.currency} including VAT).", field="amount")
+        raise DomainError(_("A credit note cannot exceed what is left of the invoice (%(left)s including VAT).",
+                            left=format_currency(Decimal(left).scaleb(-get_currency_precision(invoice.currency)),
+                                                      invoice.currency)), field="amount")
     number = numbering.take_number("CN", on.year)
     note = CreditNote(
         number=number, invoice_id=invoice.id, issued_on=on, reason=reason.strip(), currency=invoice.currency,
@@ -151,7 +166,7 @@ def credit(invoice: Invoice, lines: list[tuple[str, int]], reason: str, *, on: d
                                                        "supply_start", "supply_end")},
                   "kind": "credit_note", "lines": credit_lines, "vat_totals": totals, "reason": reason.strip(),
                   "invoice_number": invoice.number, "invoice_issued_on": invoice.issued_on.isoformat(),
-                  "rf_reference": None, "payment_terms": f"Credit of invoice {invoice.number}"},
+                  "rf_reference": None, "payment_terms": payment_terms},
     )
     _check_totals(note)
     db.session.add(note)

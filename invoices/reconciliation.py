@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from stdnum import iso11649
 
 from app import db
@@ -101,10 +102,11 @@ def record_payment(invoice: Invoice, amount_minor: int, *, received_on, method: 
                    actor: User | None = None) -> Payment:
     """Record money received for ``invoice``; settle it when nothing is left due. The caller commits."""
     if amount_minor <= 0:
-        raise DomainError("The amount must be more than zero.", field="amount")
+        raise DomainError(_("The amount must be more than zero."), field="amount")
     invoice = db.session.scalar(sa.select(Invoice).where(Invoice.id == invoice.id).with_for_update())
     if invoice.status == InvoiceStatus.CREDITED:
-        raise DomainError(f"Invoice {invoice.number} is credited in full: nothing is due.", field="invoice")
+        raise DomainError(_("Invoice %(number)s is credited in full: nothing is due.", number=invoice.number),
+                          field="invoice")
     before = {"paid_minor": invoice.paid_minor, "status": str(invoice.status)}
     payment = Payment(invoice_id=invoice.id, amount_minor=amount_minor, currency=invoice.currency,
                       received_on=received_on, method=method, reference=reference, payer_name=payer_name,
@@ -204,9 +206,10 @@ def import_statement(data: bytes, *, actor: User) -> ImportReport:
 def settle(line: StatementLine, invoice: Invoice, *, actor: User, how: str = "by hand") -> Payment:
     """Turn a statement line into a payment of ``invoice``. The caller commits."""
     if line.state != "unmatched":
-        raise DomainError("This line has been dealt with already.")
+        raise DomainError(_("This line has been dealt with already."))
     if line.currency != invoice.currency:
-        raise DomainError(f"The line is in {line.currency}, the invoice in {invoice.currency}.", field="invoice")
+        raise DomainError(_("The line is in %(line)s, the invoice in %(invoice)s.", line=line.currency,
+                            invoice=invoice.currency), field="invoice")
     payment = record_payment(invoice, line.amount_minor, received_on=line.booked_on, method="bank_transfer",
                              reference=line.bank_reference, payer_name=line.payer_name, line=line, actor=actor)
     line.state = "matched"
@@ -219,8 +222,8 @@ def dismiss(line: StatementLine, reason: str, *, actor: User) -> None:
     """Take a line out of the queue without a payment (a refund to make, a transfer to another account…)."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Say why the line is dismissed.", field="reason")
+        raise DomainError(_("Say why the line is dismissed."), field="reason")
     if line.state != "unmatched":
-        raise DomainError("This line has been dealt with already.")
+        raise DomainError(_("This line has been dealt with already."))
     line.state, line.dismiss_reason = "dismissed", reason[:300]
     audit.record(actor, "statement_line.dismissed", line, after={"reason": line.dismiss_reason})

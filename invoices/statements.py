@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import mt940
+from flask_babel import gettext as _
 from lxml import etree
 
 from domain.errors import DomainError
@@ -40,9 +41,9 @@ class Statement:
 def parse(data: bytes) -> Statement:
     """Read a CAMT.053 or MT940 statement; raise DomainError saying where it is wrong."""
     if not data.strip():
-        raise DomainError("The file is empty.", field="statement")
+        raise DomainError(_("The file is empty."), field="statement")
     if len(data) > MAX_BYTES:
-        raise DomainError("The file is larger than 5 MB: split the statement.", field="statement")
+        raise DomainError(_("The file is larger than 5 MB: split the statement."), field="statement")
     if data.lstrip().startswith(b"<"):
         return _parse_camt053(data)
     return _parse_mt940(data)
@@ -54,7 +55,8 @@ def _text(element, path: str) -> str | None:
 
 
 def _camt_error(element, message: str) -> DomainError:
-    return DomainError(f"Line {element.sourceline}, <{etree.QName(element).localname}>: {message}", field="statement")
+    return DomainError(_("Line %(line)s, <%(element)s>: %(message)s", line=element.sourceline,
+                         element=etree.QName(element).localname, message=message), field="statement")
 
 
 def _parse_camt053(data: bytes) -> Statement:
@@ -62,18 +64,19 @@ def _parse_camt053(data: bytes) -> Statement:
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as error:
-        raise DomainError(f"Line {error.lineno}: not well-formed XML ({error.msg}).", field="statement") from error
+        raise DomainError(_("Line %(line)s: not well-formed XML (%(detail)s).", line=error.lineno, detail=error.msg),
+                          field="statement") from error
     if etree.QName(root).localname != "Document" or "camt.053" not in (etree.QName(root).namespace or ""):
-        raise DomainError("This XML is not a CAMT.053 bank statement (expected a camt.053 <Document>).",
+        raise DomainError(_("This XML is not a CAMT.053 bank statement (expected a camt.053 <Document>)."),
                           field="statement")
     statements = root.findall("{*}BkToCstmrStmt/{*}Stmt")
     if not statements:
-        raise _camt_error(root, "no <Stmt> statement in the file.")
+        raise _camt_error(root, _("no <Stmt> statement in the file."))
     entries, skipped, ids = [], 0, []
     for statement in statements:
         statement_id = _text(statement, "{*}Id")
         if statement_id is None:
-            raise _camt_error(statement, "the statement has no <Id>.")
+            raise _camt_error(statement, _("the statement has no <Id>."))
         ids.append(statement_id)
         for entry in statement.findall("{*}Ntry"):
             parsed = _camt_entry(entry)
@@ -87,14 +90,14 @@ def _parse_camt053(data: bytes) -> Statement:
 def _camt_entry(entry) -> list[StatementEntry] | None:
     amount_element = entry.find("{*}Amt")
     if amount_element is None:
-        raise _camt_error(entry, "the entry has no <Amt>.")
+        raise _camt_error(entry, _("the entry has no <Amt>."))
     amount = _amount(amount_element)
     currency = amount_element.get("Ccy")
     if not currency or not re.fullmatch(r"[A-Z]{3}", currency):
-        raise _camt_error(amount_element, "the amount has no Ccy currency code.")
+        raise _camt_error(amount_element, _("the amount has no Ccy currency code."))
     indicator = _text(entry, "{*}CdtDbtInd")
     if indicator not in ("CRDT", "DBIT"):
-        raise _camt_error(entry, "<CdtDbtInd> must be CRDT or DBIT.")
+        raise _camt_error(entry, _("<CdtDbtInd> must be CRDT or DBIT."))
     status = _text(entry, "{*}Sts") or _text(entry, "{*}Sts/{*}Cd")
     reversal = _text(entry, "{*}RvslInd") == "true"
     if indicator != "CRDT" or status != "BOOK" or reversal:
@@ -103,10 +106,10 @@ def _camt_entry(entry) -> list[StatementEntry] | None:
     try:
         booked_on = date.fromisoformat(booked)
     except ValueError as error:
-        raise _camt_error(entry, "the entry has no valid <BookgDt>.") from error
+        raise _camt_error(entry, _("the entry has no valid <BookgDt>.")) from error
     reference = _text(entry, "{*}AcctSvcrRef")
     if reference is None:
-        raise _camt_error(entry, "the entry has no <AcctSvcrRef> (the bank's reference).")
+        raise _camt_error(entry, _("the entry has no <AcctSvcrRef> (the bank's reference)."))
     details = entry.findall("{*}NtryDtls/{*}TxDtls") or [entry]
     found = []
     for n, detail in enumerate(details):
@@ -130,9 +133,9 @@ def _amount(element) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise _camt_error(element, f"{text!r} is not an amount.") from None
+        raise _camt_error(element, _("%(text)s is not an amount.", text=repr(text))) from None
     if not value.is_finite() or value < 0:
-        raise _camt_error(element, f"{text!r} is not an amount.")
+        raise _camt_error(element, _("%(text)s is not an amount.", text=repr(text)))
     return value
 
 
@@ -143,16 +146,16 @@ def _parse_mt940(data: bytes) -> Statement:
         text = data.decode("latin-1")
     text = text.replace("\x00", "")  # no text column can hold NUL; a statement has no use for it
     if ":20:" not in text or ":61:" not in text and ":62F:" not in text:
-        raise DomainError("This file is neither a CAMT.053 XML statement nor an MT940 statement "
-                          "(no :20: and :61: or :62F: fields).", field="statement")
+        raise DomainError(_("This file is neither a CAMT.053 XML statement nor an MT940 statement "
+                            "(no :20: and :61: or :62F: fields)."), field="statement")
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith(":61:") and "//" not in line:
-            raise DomainError(f"Line {number} ({line.strip()[:40]}): the :61: line has no //bank reference.",
-                              field="statement")
+            raise DomainError(_("Line %(line)s (%(text)s): the :61: line has no //bank reference.", line=number,
+                                text=line.strip()[:40]), field="statement")
     try:
         transactions = mt940.parse(text)
     except (RuntimeError, ValueError, KeyError) as error:
-        raise DomainError(f"{_mt940_where(text, error)}: this MT940 field cannot be read.",
+        raise DomainError(_("%(where)s: this MT940 field cannot be read.", where=_mt940_where(text, error)),
                           field="statement") from error
     statement_id = transactions.data.get("transaction_reference") or "MT940"
     entries, skipped = [], 0
@@ -178,5 +181,5 @@ def _mt940_where(text: str, error: Exception) -> str:
     bad = next((arg for arg in reversed(error.args) if isinstance(arg, str)), "")
     for number, line in enumerate(text.splitlines(), start=1):
         if bad and bad.splitlines()[0] in line:
-            return f"Line {number} ({line.strip()[:40]})"
-    return "The file"
+            return _("Line %(line)s (%(text)s)", line=number, text=line.strip()[:40])
+    return _("The file")
