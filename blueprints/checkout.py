@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import flash, redirect, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -39,8 +40,8 @@ def order_status(order: Order, *, layout: str, status_url: str, members_url: str
     Once a card payment is confirmed the person is sent on to the members, with what the order bought.
     """
     if order.status == OrderStatus.PAID:
-        flash(f"Payment confirmed: {order.customer.name} has {order.customer.subscription.licenses} licenses. "
-              "Add its members here.")
+        flash(_("Payment confirmed: %(customer)s has %(num)s licenses. Add its members here.",
+                customer=order.customer.name, num=order.customer.subscription.licenses))
         return redirect(members_url, 303)
     invoice = db.session.scalar(sa.select(Invoice).where(Invoice.order_id == order.id))
     transfer = None

@@ -1,6 +1,7 @@
 """The reseller console: the side-menu blueprints share one gate and one template context."""
 
 from flask import Blueprint, abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import login_manager
@@ -8,13 +9,13 @@ from blueprints.access import acting_on, apply_acting_on_choice, current_reselle
 from domain.customers import acting_on_choices
 
 SIDE_MENU = [
-    ("create.index", "Create"),
-    ("manage.index", "Manage"),
-    ("licenses.index", "Purchase License"),
-    ("business.index", "Business Information"),
-    ("billing.index", "Billing"),
-    ("account.team", "Team"),
-    ("account.audit", "Audit log"),
+    ("create.index", _l("Create")),
+    ("manage.index", _l("Manage")),
+    ("licenses.index", _l("Purchase License")),
+    ("business.index", _l("Business Information")),
+    ("billing.index", _l("Billing")),
+    ("account.team", _l("Team")),
+    ("account.audit", _l("Audit log")),
 ]
 
 

@@ -4,6 +4,9 @@ views' building blocks, the same domain rules (domain/seats.py) whoever acts."""
 from dataclasses import dataclass
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,9 +22,10 @@ from domain.models import Customer, Member, RenewalMode
 
 
 class AddMembersForm(FlaskForm):
-    emails = TextAreaField("E-mail addresses", validators=[Length(max=200_000)],
-                           description="One per line, or separated by commas.")
-    csv_file = FileField("Or a CSV file", description="A column named “email”, or the addresses in the first column.")
+    emails = TextAreaField(_l("E-mail addresses"), validators=[Length(max=200_000)],
+                           description=_l("One per line, or separated by commas."))
+    csv_file = FileField(_l("Or a CSV file"),
+                         description=_l("A column named “email”, or the addresses in the first column."))
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def add(customer: Customer, template: str, urls: MemberUrls):
             else:
                 db.session.rollback()
     if batch and batch.added and not wants_fragment():
-        flash(f"{len(batch.added)} member{'s' if len(batch.added) != 1 else ''} added.")
+        flash(ngettext("%(num)s member added.", "%(num)s members added.", len(batch.added)))
         return redirect(urls.page(), 303)
     context = page_context(customer, urls)
     fresh = AddMembersForm(formdata=None) if batch and batch.added else form
@@ -120,7 +124,7 @@ def remove(member: Member, template: str, urls: MemberUrls):
         flash(str(error))
     else:
         db.session.commit()
-        flash(f"{member.email} removed. The license is unused: keep it or give it to someone else.")
+        flash(_("%(email)s removed. The license is unused: keep it or give it to someone else.", email=member.email))
     if not wants_fragment():
         return redirect(urls.page(), 303)
     customer = member.subscription.customer
@@ -136,5 +140,5 @@ def resend(member: Member, urls: MemberUrls):
         flash(str(error))
     else:
         db.session.commit()
-        flash(f"A new invitation has been sent to {member.email}.")
+        flash(_("A new invitation has been sent to %(email)s.", email=member.email))
     return redirect(urls.page(), 303)

@@ -1,17 +1,19 @@
 """Request-wide wiring: login, locale, audit address, security headers, error pages, template helpers."""
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from babel.numbers import format_currency, get_currency_precision
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app import db, login_manager
 from domain import audit, notifications
+from domain.labels import LANGUAGES, status_label
 from domain.models import ResellerStatus, User
+from domain.money import format_money
 from domain.pricing import term_label
 from invoices.issuing import amount_due
 
@@ -20,12 +22,28 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def select_locale() -> str:
-    """The user's saved language, else the browser's, else English."""
-    languages = ["en", "fr", "zh_Hans", "zh"]
-    if current_user and current_user.is_authenticated and current_user.locale:
+    """The user's saved language, else the one chosen before logging in, else the browser's, else English.
+
+    Outside a request (the daily billing run, the CLI) it is English; e-mails and invoices choose
+    their recipient's language themselves with ``force_locale``."""
+    if not has_request_context():
+        return "en"
+    if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
-    best = request.accept_languages.best_match(languages) if request else None
-    return "zh_Hans" if best == "zh" else (best or "en")
+    if session.get("locale") in LANGUAGES:
+        return session["locale"]
+    return browser_locale(request.accept_languages)
+
+
+def browser_locale(accept_languages) -> str:
+    """The first of the browser's languages we have, by quality: any Chinese tag means Simplified Chinese."""
+    for tag, _quality in accept_languages:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary == "zh":
+            return "zh_Hans"
+        if primary in LANGUAGES:
+            return primary
+    return "en"
 
 
 @login_manager.user_loader
@@ -33,17 +51,8 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
-def money(amount_minor: int, currency: str) -> str:
-    """Format integer minor units in the current locale, rounding half-up before Babel does."""
-    exponent = get_currency_precision(currency)
-    value = Decimal(amount_minor).scaleb(-exponent)
-    with localcontext() as ctx:
-        ctx.rounding = ROUND_HALF_UP
-        return format_currency(value, currency, locale=str(get_locale() or "en"))
-
-
-# POST routes that change nothing: live price quotes, and leaving.
-READ_ONLY_POSTS = {"create.quote", "licenses.quote", "portal.licenses_quote", "auth.logout"}
+# POST routes a suspended reseller may still use: live price quotes, the language, and leaving.
+READ_ONLY_POSTS = {"create.quote", "licenses.quote", "portal.licenses_quote", "auth.logout", "auth.language"}
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -56,7 +65,7 @@ def linkify(text: str) -> Markup:
 def init_app(app: Flask) -> None:
     """Attach login settings, hooks, error pages and template helpers to ``app``."""
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = _l("Please log in to continue.")
     login_manager.session_protection = "strong"
 
     @app.before_request
@@ -68,9 +77,9 @@ def init_app(app: Flask) -> None:
         """No text field can hold a NUL character (PostgreSQL refuses them): refuse such input whole."""
         values = [*request.args.values(), *request.form.values()]
         if any("\x00" in value for value in values):
-            return render_template("error.html", title="This request cannot be processed",
-                                   message="It contains a NUL character, which no field accepts. "
-                                           "Remove it and try again."), 400
+            return render_template("error.html", title=_("This request cannot be processed"),
+                                   message=_("It contains a NUL character, which no field accepts. "
+                                             "Remove it and try again.")), 400
         return None
 
     @app.before_request
@@ -82,9 +91,9 @@ def init_app(app: Flask) -> None:
             return None
         if current_user.reseller_user.reseller.status != ResellerStatus.SUSPENDED:
             return None
-        return render_template("error.html", title="Your reseller account is suspended",
-                               message="The vendor has suspended your reseller account: you can read, but not buy "
-                                       "or change anything. Contact the vendor to have it reactivated."), 403
+        return render_template("error.html", title=_("Your reseller account is suspended"),
+                               message=_("The vendor has suspended your reseller account: you can read, but not buy "
+                                         "or change anything. Contact the vendor to have it reactivated.")), 403
 
     @app.get("/healthz")
     def healthz():
@@ -106,24 +115,28 @@ def init_app(app: Flask) -> None:
         if error is not None:
             db.session.rollback()
 
-    for code, title in ((400, "Bad request"), (404, "Not found"), (429, "Too many attempts"), (500, "Error")):
+    for code, title in ((400, _l("Bad request")), (404, _l("Not found")), (429, _l("Too many attempts")),
+                        (500, _l("Error"))):
         app.register_error_handler(code, _error_page(code, title))
 
-    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["term"] = term_label
+    app.jinja_env.filters["status"] = status_label
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else "—"
     app.jinja_env.filters["payer_url"] = notifications.payer_link
     app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.filters["amount_due"] = amount_due
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["languages"] = LANGUAGES
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks are extracted with their spaces collapsed
 
 
 def _error_page(code: int, title: str):
     messages = {
-        400: "The request could not be understood. If you submitted a form, reload the page and try again.",
-        404: "There is nothing here, or you may not see it.",
-        429: "Too many attempts. Wait a few minutes, then try again.",
-        500: "Something went wrong on our side. Nothing was saved; please try again.",
+        400: _l("The request could not be understood. If you submitted a form, reload the page and try again."),
+        404: _l("There is nothing here, or you may not see it."),
+        429: _l("Too many attempts. Wait a few minutes, then try again."),
+        500: _l("Something went wrong on our side. Nothing was saved; please try again."),
     }
 
     def handler(error):

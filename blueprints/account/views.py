@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import db
@@ -41,7 +42,7 @@ def invite():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{form.email.data} is invited: an activation link is on its way.")
+            flash(_("%(email)s is invited: an activation link is on its way.", email=form.email.data))
             return redirect(url_for("account.team"), 303)
     return _team_page(form)
 

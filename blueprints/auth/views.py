@@ -1,11 +1,15 @@
 """Log in and out, reset a forgotten password, activate an invited account."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import db, limiter
-from domain import accounts, outbox
+from domain import accounts, notifications
 from domain.errors import DomainError
+from domain.labels import LANGUAGES
 
 from .forms import ActivateForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 
@@ -48,12 +52,28 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("E-mail or password is incorrect.")
+            form.password.errors.append(_("E-mail or password is incorrect."))
         else:
             login_user(user)
+            if user.locale is None and session.get("locale") in LANGUAGES:
+                user.locale = session["locale"]  # the language chosen on the login page becomes theirs
             db.session.commit()
             return redirect(url_for("auth.home"), 303)
     return render_template("auth/login.html", form=form)
+
+
+@bp.post("/language")
+def language():
+    """Save the language chosen in the header: on the account when logged in, in the session always."""
+    locale = request.form.get("locale", "")
+    if locale not in LANGUAGES:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("auth.home"), 303)
 
 
 @bp.post("/logout")
@@ -61,7 +81,7 @@ def login():
 def logout():
     """Log out and forget the session."""
     logout_user()
-    flash("You have been logged out.")
+    flash(_("You have been logged out."))
     return redirect(url_for("auth.login"), 303)
 
 
@@ -76,13 +96,13 @@ def forgot_password():
         if user is not None:
             if user.is_active:
                 link = url_for("auth.reset_password", token=accounts.make_link_token(user, "reset"), _external=True)
-                outbox.enqueue(user.email, "Reset your Seatdesk password", render_template(
-                    "email/reset_password.txt", user=user, link=link), kind="password_reset")
+                notifications.send(user.email, _l("Reset your Seatdesk password"), "email/reset_password.txt",
+                                   kind="password_reset", fallback=str(get_locale()), user=user, link=link)
             else:
                 _send_activation_link(user)
             db.session.commit()
-        flash("If an account exists for that address, we have sent it a link to set a new password. "
-              "The link is valid for one hour.")
+        flash(_("If an account exists for that address, we have sent it a link to set a new password. "
+                "The link is valid for one hour."))
         return redirect(url_for("auth.login"), 303)
     return render_template("auth/forgot_password.html", form=form)
 
@@ -101,9 +121,9 @@ def reset_password(token: str):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your password has been changed. You can log in with it now.")
+            flash(_("Your password has been changed. You can log in with it now."))
             return redirect(url_for("auth.login"), 303)
-    return render_template("auth/set_password.html", form=form, title="Choose a new password")
+    return render_template("auth/set_password.html", form=form, title=_("Choose a new password"))
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
@@ -125,9 +145,9 @@ def activate(token: str):
         else:
             db.session.commit()
             login_user(user)
-            flash("Your account is active. Welcome to Seatdesk.")
+            flash(_("Your account is active. Welcome to Seatdesk."))
             return redirect(url_for("auth.home"), 303)
-    return render_template("auth/set_password.html", form=form, title="Activate your account", user=user)
+    return render_template("auth/set_password.html", form=form, title=_("Activate your account"), user=user)
 
 
 @bp.post("/activate/<token>/renew")
@@ -139,11 +159,11 @@ def renew_activation(token: str):
         abort(404)
     _send_activation_link(user)
     db.session.commit()
-    flash(f"A new activation link has been sent to {user.email}. It is valid for seven days.")
+    flash(_("A new activation link has been sent to %(email)s. It is valid for seven days.", email=user.email))
     return redirect(url_for("auth.login"), 303)
 
 
 def _send_activation_link(user) -> None:
     link = url_for("auth.activate", token=accounts.make_link_token(user, "activate"), _external=True)
-    outbox.enqueue(user.email, "Activate your Seatdesk account",
-                   render_template("email/activate.txt", user=user, link=link), kind="activation")
+    notifications.send(user.email, _l("Activate your Seatdesk account"), "email/activate.txt", kind="activation",
+                       fallback=str(get_locale()), user=user, link=link)

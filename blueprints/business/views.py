@@ -1,6 +1,7 @@
 """Business Information of the customer chosen under Acting On: read and corrected in place."""
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import db
@@ -31,8 +32,8 @@ def save():
     if form.validate_on_submit():
         changes = update_business_information(customer, form.business_info(), actor=current_user)
         db.session.commit()
-        saved = "Saved. Future invoices use this information; issued invoices keep theirs." if changes \
-            else "Nothing changed."
+        saved = _("Saved. Future invoices use this information; issued invoices keep theirs.") if changes \
+            else _("Nothing changed.")
         if not wants_fragment():
             flash(saved)
             return redirect(url_for("business.index"), 303)

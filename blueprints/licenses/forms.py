@@ -1,7 +1,9 @@
+from flask_babel import lazy_gettext as _l
+
 from blueprints.forms import OrderForm, license_count
 
 
 class TopUpForm(OrderForm):
     """Purchase License: how many more licenses, and how to pay."""
 
-    licenses = license_count("Additional licenses", 1)
+    licenses = license_count(_l("Additional licenses"), 1)

@@ -1,6 +1,7 @@
 """Manage: the licenses, members and administrators of the customer chosen under Acting On."""
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import db
@@ -61,7 +62,7 @@ def change_renewal():
         else:
             db.session.commit()
             if not wants_fragment():
-                flash("Renewal setting saved.")
+                flash(_("Renewal setting saved."))
                 return redirect(url_for("manage.index"), 303)
             plan = renewals.plan(subscription)
             return render(TEMPLATE, "renewal", subscription=subscription, renewal=plan,
@@ -127,8 +128,8 @@ def confirm_promote_member(member_id: int):
         flash(str(error))
     else:
         db.session.commit()
-        flash(f"{member.email} is now an administrator of {customer.name}. Purchases for {customer.name} "
-              "are at list price from now on.")
+        flash(_("%(email)s is now an administrator of %(customer)s. Purchases for %(customer)s are at list price "
+                "from now on.", email=member.email, customer=customer.name))
     return redirect(url_for("manage.index"), 303)
 
 
@@ -145,6 +146,6 @@ def revoke_admin(admin_id: int):
         flash(str(error))
     else:
         db.session.commit()
-        flash(f"{email} is no longer an administrator."
-              + (" Your reseller discount applies again to future purchases." if restored else ""))
+        flash(_("%(email)s is no longer an administrator. Your reseller discount applies again to future purchases.",
+                email=email) if restored else _("%(email)s is no longer an administrator.", email=email))
     return redirect(url_for("manage.index"), 303)

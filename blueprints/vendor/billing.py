@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -13,14 +15,14 @@ from blueprints.payer.views import payer_status
 from domain.clock import today
 from domain.errors import DomainError
 from domain.models import CreditNote, Customer, Invoice, InvoiceStatus, Payment, Reseller, StatementLine
-from domain.money import to_decimal, to_minor
+from domain.money import format_money, to_decimal, to_minor
 from domain.pages import paginate
 from invoices import issuing, reconciliation
 
 from .forms import AssignForm, CreditForm, DismissForm, PaymentForm, StatementForm
 from .views import bp
 
-STATUSES = {"open": "Open", "overdue": "Overdue", "paid": "Paid", "credited": "Credited"}
+STATUSES = {"open": _l("Open"), "overdue": _l("Overdue"), "paid": _l("Paid"), "credited": _l("Credited")}
 
 
 @bp.get("/invoices")
@@ -87,7 +89,8 @@ def record_payment(invoice_id: int):
             form.amount.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Payment of {form.amount.data} {invoice.currency} recorded on {invoice.number}.")
+            flash(_("Payment of %(amount)s recorded on %(number)s.", number=invoice.number,
+                    amount=format_money(to_minor(form.amount.data, invoice.currency), invoice.currency)))
             return redirect(url_for("vendor.invoice", invoice_id=invoice.id), 303)
     return _invoice_page(invoice, payment_form=form)
 
@@ -100,7 +103,8 @@ def credit(invoice_id: int):
     form = CreditForm()
     if form.validate_on_submit():
         try:
-            note = issuing.credit(invoice, [(f"Credit of invoice {invoice.number}: {form.reason.data.strip()}",
+            note = issuing.credit(invoice, [(_l("Credit of invoice %(number)s: %(reason)s", number=invoice.number,
+                                                         reason=form.reason.data.strip()),
                                              to_minor(form.amount.data, invoice.currency))],
                                   form.reason.data, actor=current_user)
         except DomainError as error:
@@ -108,7 +112,7 @@ def credit(invoice_id: int):
             (form.reason if error.field == "reason" else form.amount).errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Credit note {note.number} issued for {invoice.number}.")
+            flash(_("Credit note %(note)s issued for %(number)s.", note=note.number, number=invoice.number))
             return redirect(url_for("vendor.invoice", invoice_id=invoice.id), 303)
     return _invoice_page(invoice, credit_form=form)
 
@@ -161,7 +165,7 @@ def import_statement():
         return _payments_page(form)
     except IntegrityError:  # the same statement imported at the same moment by another request
         db.session.rollback()
-        form.statement.errors.append("This statement is being imported already; reload the page in a moment.")
+        form.statement.errors.append(_("This statement is being imported already; reload the page in a moment."))
         return _payments_page(form)
     return _payments_page(report=report)
 
@@ -176,19 +180,20 @@ def assign_line(line_id: int):
         invoice = db.session.scalar(sa.select(Invoice).where(Invoice.number == form.invoice.data.strip()))
         try:
             if invoice is None:
-                raise DomainError(f"There is no invoice {form.invoice.data.strip()}.")
+                raise DomainError(_("There is no invoice %(number)s.", number=form.invoice.data.strip()))
             reconciliation.settle(line, invoice, actor=current_user)
         except DomainError as failure:
             db.session.rollback()
             error = str(failure)
         else:
             db.session.commit()
-            amount = f"{to_decimal(line.amount_minor, line.currency)} {line.currency}"
-            flash(f"{amount} from {line.payer_name or 'the payer'} recorded on invoice {invoice.number}.")
+            amount = format_money(line.amount_minor, line.currency)
+            flash(_("%(amount)s from %(payer)s recorded on invoice %(number)s.", amount=amount,
+                    payer=line.payer_name or _("the payer"), number=invoice.number))
             return redirect(url_for("vendor.payments"), 303)
     else:
-        error = " ".join(form.invoice.errors)
-    flash(f"Line {line.bank_reference}: {error}", "error")
+        error = " ".join(map(str, form.invoice.errors))
+    flash(_("Line %(reference)s: %(error)s", reference=line.bank_reference, error=error), "error")
     return redirect(url_for("vendor.payments"), 303)
 
 
@@ -201,8 +206,8 @@ def dismiss_line(line_id: int):
         reconciliation.dismiss(line, form.reason.data or "", actor=current_user)
     except DomainError as error:
         db.session.rollback()
-        flash(f"Line {line.bank_reference}: {error}", "error")
+        flash(_("Line %(reference)s: %(error)s", reference=line.bank_reference, error=error), "error")
     else:
         db.session.commit()
-        flash(f"Line {line.bank_reference} dismissed.")
+        flash(_("Line %(reference)s dismissed.", reference=line.bank_reference))
     return redirect(url_for("vendor.payments"), 303)

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -18,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from blueprints.fields import EmailAddress, VatNumber
-from blueprints.forms import country_choices, required_text
+from blueprints.forms import country_field, required_text
 from domain.models import Reseller
 from domain.resellers import ResellerTerms
 
@@ -27,66 +29,66 @@ MAX_AMOUNT = Decimal("10000000")
 
 def _cents(form, field):
     if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
-        raise ValidationError("At most two decimals.")
+        raise ValidationError(_("At most two decimals."))
 
 
 def amount_field(label: str, **kwargs) -> DecimalField:
     return DecimalField(label, places=2, validators=[
-        InputRequired(message="Enter an amount."),
-        NumberRange(min=Decimal("0.01"), max=MAX_AMOUNT, message="Between 0.01 and 10,000,000."), _cents], **kwargs)
+        InputRequired(message=_l("Enter an amount.")),
+        NumberRange(min=Decimal("0.01"), max=MAX_AMOUNT, message=_l("Between 0.01 and 10,000,000.")), _cents], **kwargs)
 
 
 class StatementForm(FlaskForm):
-    statement = FileField("Bank statement (CAMT.053 XML or MT940)",
-                          validators=[FileRequired(message="Choose the statement file.")])
+    statement = FileField(_l("Bank statement (CAMT.053 XML or MT940)"),
+                          validators=[FileRequired(message=_l("Choose the statement file."))])
 
 
 class PaymentForm(FlaskForm):
-    amount = amount_field("Amount received")
-    received_on = DateField("Received on", validators=[InputRequired(message="Enter the date.")])
-    reference = StringField("Reference", validators=[DataRequired(message="Say where the money came from."),
+    amount = amount_field(_l("Amount received"))
+    received_on = DateField(_l("Received on"), validators=[InputRequired(message=_l("Enter the date."))])
+    reference = StringField(_l("Reference"), validators=[DataRequired(message=_l("Say where the money came from.")),
                                                      Length(max=140)])
 
 
 class AssignForm(FlaskForm):
-    invoice = StringField("Invoice number", validators=[DataRequired(message="Enter the invoice number."),
+    invoice = StringField(_l("Invoice number"), validators=[DataRequired(message=_l("Enter the invoice number.")),
                                                         Length(max=20)])
 
 
 class DismissForm(FlaskForm):
-    reason = StringField("Reason", validators=[DataRequired(message="Say why the line is dismissed."),
+    reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Say why the line is dismissed.")),
                                                Length(max=300)])
 
 
 class CreditForm(FlaskForm):
-    amount = amount_field("Net amount to credit", description="VAT is added as on the invoice.")
-    reason = StringField("Reason", validators=[DataRequired(message="Give the reason for the credit note."),
+    amount = amount_field(_l("Net amount to credit"), description=_l("VAT is added as on the invoice."))
+    reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason for the credit note.")),
                                                Length(max=500)])
 
 
 def _limit(label: str) -> IntegerField:
     return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=10_000_000,
-                                                                   message="A whole number from 0, or empty.")],
-                        description="Empty: unlimited.")
+                                                                   message=_l("A whole number from 0, or empty."))],
+                        description=_l("Empty: unlimited."))
 
 
 class ResellerForm(FlaskForm):
     """A reseller's company data, discount and limits (seed 003: Allowed Organizations, Allowed Users)."""
 
-    name = required_text("Company name", 200)
-    street = required_text("Street", 200)
-    postal_code = required_text("Postal code", 20)
-    city = required_text("City", 100)
-    country = SelectField("Country", choices=country_choices, validators=[DataRequired(message="Choose a country.")])
-    vat_number = StringField("VAT number (optional, EU)", validators=[Optional(), Length(max=30), VatNumber()])
-    contact_email = EmailField("Contact e-mail", validators=[DataRequired(message="Required."), EmailAddress()])
-    billing_email = EmailField("Billing e-mail", validators=[DataRequired(message="Required."), EmailAddress()])
-    discount = DecimalField("Discount (%)", places=2, default=Decimal("0"), validators=[
-        InputRequired(message="Enter a discount, 0 for none."),
-        NumberRange(min=0, max=100, message="Between 0 and 100 %%."), _cents],
-        description="Applies to purchases made after the change.")
-    allowed_organizations = _limit("Allowed Organizations")
-    allowed_users = _limit("Allowed Users")
+    name = required_text(_l("Company name"), 200)
+    street = required_text(_l("Street"), 200)
+    postal_code = required_text(_l("Postal code"), 20)
+    city = required_text(_l("City"), 100)
+    country = country_field()
+    vat_number = StringField(_l("VAT number (optional, EU)"), validators=[Optional(), Length(max=30), VatNumber()])
+    contact_email = EmailField(_l("Contact e-mail"), validators=[DataRequired(message=_l("Required.")), EmailAddress()])
+    billing_email = EmailField(_l("Billing e-mail"), validators=[DataRequired(message=_l("Required.")), EmailAddress()])
+    discount = DecimalField(_l("Discount (%)"), places=2, default=Decimal("0"), validators=[
+        InputRequired(message=_l("Enter a discount, 0 for none.")),
+        NumberRange(min=0, max=100, message=_l("Between 0 and 100 %%.")), _cents],
+        description=_l("Applies to purchases made after the change."))
+    allowed_organizations = _limit(_l("Allowed Organizations"))
+    allowed_users = _limit(_l("Allowed Users"))
 
     def terms(self) -> ResellerTerms:
         return ResellerTerms(
@@ -101,34 +103,34 @@ class ResellerForm(FlaskForm):
 
 
 class NewResellerForm(ResellerForm):
-    first_admin = EmailField("First administrator's e-mail", validators=[DataRequired(message="Required."),
+    first_admin = EmailField(_l("First administrator's e-mail"), validators=[DataRequired(message=_l("Required.")),
                                                                          EmailAddress()],
-                             description="Receives an invitation to activate the account (valid 7 days).")
+                             description=_l("Receives an invitation to activate the account (valid 7 days)."))
 
 
 class InviteAdminForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(message="Required."), EmailAddress()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Required.")), EmailAddress()])
 
 
 class SellerForm(FlaskForm):
     """The price list and the seller details every invoice prints (R1, art. 226)."""
 
-    list_price = DecimalField("List price per license per month", places=2, validators=[
-        InputRequired(message="Enter the price."), NumberRange(min=Decimal("0.01"), max=Decimal("100000"),
-                                                               message="Between 0.01 and 100,000."), _cents])
-    currency = SelectField("Currency", choices=[SelectChoice("EUR", "EUR (euro)")],
-                           description="Bank transfers use SEPA, so invoices are in euros.")
-    legal_name = required_text("Legal name", 200)
-    street = required_text("Street", 200)
-    postal_code = required_text("Postal code", 20)
-    city = required_text("City", 100)
-    country = SelectField("Country", choices=country_choices, validators=[DataRequired(message="Choose a country.")])
-    vat_number = StringField("VAT number", validators=[DataRequired(message="Required on every invoice."),
+    list_price = DecimalField(_l("List price per license per month"), places=2, validators=[
+        InputRequired(message=_l("Enter the price.")), NumberRange(min=Decimal("0.01"), max=Decimal("100000"),
+                                                               message=_l("Between 0.01 and 100,000.")), _cents])
+    currency = SelectField(_l("Currency"), choices=[SelectChoice("EUR", _l("EUR (euro)"))],
+                           description=_l("Bank transfers use SEPA, so invoices are in euros."))
+    legal_name = required_text(_l("Legal name"), 200)
+    street = required_text(_l("Street"), 200)
+    postal_code = required_text(_l("Postal code"), 20)
+    city = required_text(_l("City"), 100)
+    country = country_field()
+    vat_number = StringField(_l("VAT number"), validators=[DataRequired(message=_l("Required on every invoice.")),
                                                        Length(max=30), VatNumber()])
-    iban = StringField("IBAN", validators=[DataRequired(message="Required."), Length(max=42)])
-    bic = StringField("BIC", validators=[DataRequired(message="Required."), Length(max=11)])
-    invoice_footer = TextAreaField("Invoice footer", validators=[Optional(), Length(max=1000)],
-                                   description="Register, court, managing directors: what invoices must show.")
-    logo = FileField("Logo (SVG, optional)",
-                     description="Printed at the top of invoices. Leave empty to keep the current one.")
-    vies_enabled = BooleanField("Check EU VAT numbers with VIES before granting reverse charge")
+    iban = StringField(_l("IBAN"), validators=[DataRequired(message=_l("Required.")), Length(max=42)])
+    bic = StringField(_l("BIC"), validators=[DataRequired(message=_l("Required.")), Length(max=11)])
+    invoice_footer = TextAreaField(_l("Invoice footer"), validators=[Optional(), Length(max=1000)],
+                                   description=_l("Register, court, managing directors: what invoices must show."))
+    logo = FileField(_l("Logo (SVG, optional)"),
+                     description=_l("Printed at the top of invoices. Leave empty to keep the current one."))
+    vies_enabled = BooleanField(_l("Check EU VAT numbers with VIES before granting reverse charge"))

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import db
@@ -50,7 +51,8 @@ def new_reseller():
             _fail(form, error)
         else:
             db.session.commit()
-            flash(f"{reseller.name} created; {form.first_admin.data} has been sent an invitation.")
+            flash(_("%(reseller)s created; %(email)s has been sent an invitation.", reseller=reseller.name,
+                    email=form.first_admin.data))
             return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
     return render("vendor/reseller_new.html", form=form)
 
@@ -80,7 +82,7 @@ def reseller(reseller_id: int):
             _fail(form, error)
         else:
             db.session.commit()
-            flash(f"{reseller.name} saved." if changed else "Nothing changed.")
+            flash(_("%(reseller)s saved.", reseller=reseller.name) if changed else _("Nothing changed."))
             return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
     return _reseller_page(reseller, form=form)
 
@@ -99,7 +101,7 @@ def invite_reseller_admin(reseller_id: int):
             _fail(form, error)
         else:
             db.session.commit()
-            flash(f"{form.email.data} is invited to administer {reseller.name}.")
+            flash(_("%(email)s is invited to administer %(reseller)s.", email=form.email.data, reseller=reseller.name))
             return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
     return _reseller_page(reseller, invite_form=form)
 
@@ -114,8 +116,8 @@ def reseller_status(reseller_id: int):
         abort(400)
     resellers.set_status(reseller, ResellerStatus(wanted), actor=current_user)
     db.session.commit()
-    flash(f"{reseller.name} is {wanted}." + (" Its users can read but not change anything."
-                                               if wanted == ResellerStatus.SUSPENDED else ""))
+    flash(_("%(reseller)s is suspended. Its users can read but not change anything.", reseller=reseller.name)
+          if wanted == ResellerStatus.SUSPENDED else _("%(reseller)s is active.", reseller=reseller.name))
     return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
 
 
@@ -142,8 +144,8 @@ def settings():
             _fail(form, error)
         else:
             db.session.commit()
-            flash("Saved: future orders and invoices use these settings; issued invoices keep theirs."
-                  if changed else "Nothing changed.")
+            flash(_("Saved: future orders and invoices use these settings; issued invoices keep theirs.")
+                  if changed else _("Nothing changed."))
             return redirect(url_for("vendor.settings"), 303)
     return render("vendor/settings.html", form=form, current=current)
 
@@ -192,10 +194,10 @@ def retry_message(message_id: int):
     """Queue a failed e-mail again, due now."""
     message = db.get_or_404(OutboxMessage, message_id)
     if message.status != OutboxStatus.FAILED:
-        flash("Only a failed message can be retried.", "error")
+        flash(_("Only a failed message can be retried."), "error")
     else:
         outbox_queue.retry(message)
         audit.record(current_user, "outbox.retried", message, after={"to": message.to_address})
         db.session.commit()
-        flash(f"The message to {message.to_address} is queued again.")
+        flash(_("The message to %(address)s is queued again.", address=message.to_address))
     return redirect(url_for("vendor.outbox_message", message_id=message.id), 303)
