@@ -5,8 +5,10 @@ FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 APT_PACKAGES := chromium postgresql redis-server fonts-wqy-microhei poppler-utils wrk
+LOCALES  := fr zh_Hans
+MO_FILES := $(foreach locale,$(LOCALES),translations/$(locale)/LC_MESSAGES/messages.mo)
 
-.PHONY: run test bench setup system-packages db demo lint clean
+.PHONY: run test bench setup system-packages db demo lint clean translations
 
 run: setup db demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -18,7 +20,7 @@ bench: setup
 	$(PY) -m benchmarks.invoices
 	$(PY) -m benchmarks.load
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(MO_FILES)
 
 $(VENV)/.installed: pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
@@ -26,6 +28,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
+
+# The compiled catalogues the app reads; the .po files are the source, kept in git.
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -d translations -l $*
+
+# Extract every marked string into messages.pot, merge it into the fr and zh_Hans catalogues, compile them.
+# New strings arrive untranslated: tests/i18n fails until each has its translation.
+translations: setup
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location \
+	  --sort-output --project Seatdesk -o translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel -q compile -d translations --statistics
 
 # Debian packages the browser tests, the PostgreSQL run and the PDFs need (run as root or with sudo).
 system-packages:
@@ -43,4 +57,4 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) instance test-results
+	rm -rf $(VENV) instance test-results $(MO_FILES)
