@@ -96,8 +96,8 @@ def test_rates_come_from_the_dated_file_and_change_on_their_day(country, day, ra
     assert vat.standard_rate(country, day) == rate
 
 
-def test_every_member_state_has_a_rate_and_an_adjective():
-    assert len(vat._rates()) == 27 and set(vat._rates()) == set(vat.ADJECTIVES)
+def test_every_member_state_has_a_rate_and_a_vat_name():
+    assert len(vat._rates()) == 27 and set(vat._rates()) == set(vat.VAT_NAMES)
 
 
 @pytest.mark.parametrize("iban, bic", [("DE89 3704 0044 0532 0130 00", "COBADEFFXXX"),

@@ -95,7 +95,7 @@ def test_acting_on_works_without_javascript_as_a_plain_get_form(logged_in, north
     assert "<noscript><button>Go</button></noscript>" in page
     canal = north[2][2]
     whole = logged_in.get(f"/console/?customer={canal.id}").text
-    assert "Acting on" in whole and "<h2>Canal BV</h2>" in whole
+    assert '<p class="eyebrow">Acting On</p>' in whole and "<h2>Canal BV</h2>" in whole
 
 
 def test_the_acting_on_list_holds_only_the_reseller_customers(logged_in, north, make):
