@@ -118,6 +118,7 @@ def test_every_page_reads_in_the_chosen_language(app, world, role, locale):
                                            "account"}:
             url += ("&" if "?" in url else "?") + f"customer={world['customer'].id}"
         response = client.get(url)
+        assert response.status_code < 500, (url, response.status_code)
         if response.status_code != 200 or not response.content_type.startswith("text/html"):
             continue
         walked.append(rule.endpoint)
