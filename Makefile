@@ -8,9 +8,9 @@ APT_PACKAGES := chromium postgresql redis-server fonts-wqy-microhei poppler-util
 LOCALES  := fr zh_Hans
 MO_FILES := $(foreach locale,$(LOCALES),translations/$(locale)/LC_MESSAGES/messages.mo)
 
-.PHONY: run test bench setup system-packages db demo lint clean translations
+.PHONY: run test bench setup system-packages cjk-font db demo lint clean translations
 
-run: setup db demo
+run: setup cjk-font db demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
@@ -46,6 +46,12 @@ system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+
+# Chinese invoices need a CJK font in the PDF; Debian's WenQuanYi Micro Hei (installed with sudo when not root).
+cjk-font:
+	@fc-list 2>/dev/null | grep -qi "WenQuanYi" || { SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei \
+	  || echo "warning: fonts-wqy-microhei is not installed: Chinese text in invoices would not show"; }
 
 db: setup
 	$(FLASK) db upgrade

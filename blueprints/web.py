@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +22,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def select_locale() -> str:
-    """The user's saved language, else the one chosen before logging in, else the browser's, else English.
+    """The user's saved language, else the one chosen before logging in, else the language of the document the
+    page shows (a payer's invoice), else the browser's, else English.
 
     Outside a request (the daily billing run, the CLI) it is English; e-mails and invoices choose
     their recipient's language themselves with ``force_locale``."""
@@ -32,6 +33,8 @@ def select_locale() -> str:
         return current_user.locale
     if session.get("locale") in LANGUAGES:
         return session["locale"]
+    if g.get("document_locale") in LANGUAGES:
+        return g.document_locale
     return browser_locale(request.accept_languages)
 
 

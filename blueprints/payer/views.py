@@ -1,10 +1,12 @@
 """What a payer reaches from an invoice e-mail, without an account: a signed link to the invoice.
 
 The page shows what is due and how to pay it (IBAN, BIC, RF reference with copy buttons, the EPC
-QR code) and the PDF. A tampered or expired link is not found.
+QR code) and the PDF. A tampered or expired link is not found. The page speaks the invoice's
+language (the one its e-mail was written in) unless the visitor picks another in the header.
 """
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, g
+from flask_babel import refresh
 
 from app import db
 from blueprints.downloads import stored_pdf
@@ -39,6 +41,8 @@ def payer_status(invoice: Invoice) -> str:
 def invoice_page(token: str):
     """The invoice's summary, what is left to pay and how, and its PDF."""
     invoice = _invoice(token)
+    g.document_locale = invoice.snapshot.get("locale")
+    refresh()  # in case anything was translated before the invoice was known
     due = amount_due(invoice)
     transfer = transfer_details(invoice.snapshot, amount_minor=due, currency=invoice.currency) if due else None
     return render("payer/invoice.html", invoice=invoice, due=due, status=payer_status(invoice), transfer=transfer,

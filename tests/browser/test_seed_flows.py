@@ -88,3 +88,24 @@ def test_the_customer_administrator_and_the_payer(page, live_server, make, north
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the invoice (PDF)").click()
     assert Path(download.value.path()).read_bytes() == invoice.pdf
+
+
+def test_a_chinese_payer_reads_the_invoice_page_in_chinese_and_copies_the_reference(page, live_server, make,
+                                                                                      northwind, output_path):
+    reseller, _ = northwind
+    customer = make.customer(reseller, "上海贸易有限公司", licenses=2, locale="zh_Hans")
+    invoice = make.invoice(customer)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    from domain import links
+
+    page.goto(f"{live_server}/pay/{links.sign('payer-invoice', invoice.id)}")  # a browser in English
+    expect(page.get_by_role("heading", name="通过银行转账付款")).to_be_visible()
+    expect(page.get_by_role("img", name="银行转账的 EPC 二维码")).to_be_visible()
+    copy = page.get_by_role("button", name="复制").nth(1)
+    copy.click()
+    expect(page.get_by_role("button", name="已复制")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == invoice.rf_reference
+    page.screenshot(path=f"{output_path}/payer-zh-phone.png", full_page=True)
+    page.get_by_role("button", name="English").click()  # the visitor's own choice wins
+    expect(page.get_by_role("heading", name="Pay by bank transfer")).to_be_visible()

@@ -99,3 +99,14 @@ def test_amounts_and_dates_follow_the_locale(app, make):
     day = invoice.issued_on
     assert f"{day.year}年{day.month}月{day.day}日" in pages["zh_Hans"]
     assert f" {day.year}" in pages["fr"] and f"{day.year}年" not in pages["fr"]
+
+
+def test_the_payer_page_speaks_the_invoices_language_unless_the_visitor_chose_one(app, make):
+    from domain import links
+
+    invoice = make.invoice(make.customer(make.reseller(), "Dupont SARL", country="FR", locale="fr"))
+    client = app.test_client()
+    url = f"/pay/{links.sign('payer-invoice', invoice.id)}"
+    assert "Payer par virement bancaire" in client.get(url, headers={"Accept-Language": "en"}).text
+    client.post("/language", data={"locale": "zh_Hans"})
+    assert "通过银行转账付款" in client.get(url).text
