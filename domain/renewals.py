@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import format_number, ngettext
+from flask_babel import force_locale, format_number, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -185,8 +185,9 @@ def _charge(subscription: Subscription, order: Order, now: datetime) -> str:
     if outcome == payments.SUCCEEDED:
         subscriptions.confirm_card_payment(order, paid_at=now)
     elif outcome == payments.DECLINED:
-        link = payments.start_checkout(order, description=f"Renewal of {subscription.customer.name}",
-                                       success_url=notifications.order_url(order),
+        with force_locale(subscription.customer.locale or "en"):  # the payer reads the checkout page
+            description = _("Renewal of %(customer)s", customer=subscription.customer.name)
+        link = payments.start_checkout(order, description=description, success_url=notifications.order_url(order),
                                        cancel_url=notifications.order_url(order))
         notifications.card_declined(subscription, order, link)
     return outcome

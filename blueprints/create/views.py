@@ -1,6 +1,7 @@
 """Create: a reseller sells a new customer a Business subscription and pays by card or bank transfer."""
 
 from flask import session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints import checkout
@@ -68,7 +69,7 @@ def submit():
     placed = checkout.place(form, lambda: subscriptions.create(
         current_reseller(), form.business_info(), licenses=form.licenses.data, term_months=form.term_months.data,
         payment_method=PaymentMethod(form.payment_method.data), idempotency_key=form.idempotency_key.data,
-        actor=current_user), description=f"Business subscription for {form.name.data}")
+        actor=current_user), description=_("Business subscription for %(customer)s", customer=form.name.data))
     return placed or _page(form)
 
 

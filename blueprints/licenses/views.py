@@ -1,5 +1,6 @@
 """Purchase License: Top Up the acting-on customer with licenses for the rest of its period (R4)."""
 
+from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints import checkout
@@ -62,4 +63,5 @@ def place_top_up(customer, form: TopUpForm):
     return checkout.place(form, lambda: subscriptions.top_up(
         customer, licenses=form.licenses.data, payment_method=PaymentMethod(form.payment_method.data),
         idempotency_key=form.idempotency_key.data, actor=current_user),
-        description=f"{form.licenses.data} more licenses for {customer.name}")
+        description=ngettext("%(num)s more license for %(customer)s", "%(num)s more licenses for %(customer)s",
+                             form.licenses.data, customer=customer.name))
