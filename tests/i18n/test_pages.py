@@ -136,3 +136,28 @@ def test_the_walk_finds_english_left_on_a_page(app, world):
     found = leftovers(page, "zh_Hans", english_entries("fr"))
     assert {"Customers", "Acting On", "Licenses used", "Search customers"} <= set(found)
     assert any(ENGLISH_PROSE.search(text) for text in found)
+
+
+REFUSED_FORMS = [  # what a reseller sees when a form is refused, with its messages next to the fields
+    ("/console/create/", {"name": "", "country": "DE", "vat_number": "FR123", "licenses": "abc", "contact_email": "x@",
+                          "payment_method": "bank_transfer", "term_months": "1"}, "此字段为必填项|必填"),
+    ("/console/create/quote", {"name": "X", "country": "FR", "vat_number": "DE136695976", "licenses": "3",
+                               "payment_method": "card", "term_months": "12"}, "增值税号"),
+    ("/console/manage/members", {"emails": "a@b.test, not-an-address, a@b.test"}, "未添加任何成员"),
+    ("/console/manage/members", {"emails": ",".join(f"n{i}@x.test" for i in range(30))}, "再购买"),
+    ("/console/manage/renewal", {"mode": "number", "renewal_licenses": "1"}, "名成员：请至少续订"),
+    ("/console/licenses/quote", {"licenses": "3", "payment_method": "card"}, "本期还剩"),
+    ("/console/business/", {"name": ""}, "必填"),
+]
+
+
+@pytest.mark.parametrize("url, data, expected", REFUSED_FORMS)
+def test_refused_forms_and_fragments_read_in_chinese(app, world, url, data, expected):
+    client = app.test_client()
+    login(client, world["people"]["reseller admin"])
+    client.post("/language", data={"locale": "zh_Hans"})
+    for headers in ({}, {"HX-Request": "true"}):  # the whole page without JavaScript, the fragment with htmx
+        response = client.post(f"{url}?customer={world['customer'].id}", data=data, headers=headers)
+        assert response.status_code in (200, 422), (url, response.status_code)
+        assert re.search(expected, response.text), url
+        assert not leftovers(response.text, "zh_Hans", english_entries("zh_Hans")), url
