@@ -13,7 +13,7 @@ from app import db, login_manager
 from domain import audit, notifications
 from domain.labels import LANGUAGES, status_label
 from domain.models import ResellerStatus, User
-from domain.money import format_money
+from domain.money import format_money, percent
 from domain.pricing import term_label
 from invoices.issuing import amount_due
 
@@ -123,6 +123,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page(code, title))
 
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["term"] = term_label
     app.jinja_env.filters["status"] = status_label
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else "—"

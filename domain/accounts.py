@@ -19,6 +19,7 @@ from app import db
 from domain import audit
 from domain.clock import utcnow
 from domain.errors import DomainError
+from domain.labels import LANGUAGES
 from domain.models import User
 
 MIN_PASSWORD_LENGTH = 10
@@ -50,6 +51,13 @@ def _hasher() -> PasswordHasher:
 def hash_password(password: str) -> str:
     """Hash ``password`` with Argon2id."""
     return _hasher().hash(password)
+
+
+def set_language(user: User, locale: str) -> None:
+    """Save the language ``user`` reads the product in; the caller commits."""
+    if locale not in LANGUAGES:
+        raise DomainError(_("This language is not available."), field="locale")
+    user.locale = locale
 
 
 def check_password_strength(password: str) -> None:

@@ -65,6 +65,8 @@ def _remind(invoice: Invoice, step: int, due_minor: int) -> None:
 
 
 def _suspend(invoice: Invoice, due_minor: int) -> bool:
+    from domain.notifications import amount
+
     subscription = db.session.scalar(sa.select(Subscription).where(Subscription.customer_id == invoice.customer_id)
                                      .with_for_update())
     if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
@@ -74,8 +76,6 @@ def _suspend(invoice: Invoice, due_minor: int) -> bool:
                                      f"{invoice.currency}) is unpaid since {invoice.due_on.isoformat()}.")
     audit.record(None, "subscription.suspended", subscription, acting_on=invoice.customer,
                  before={"status": "active"}, after={"status": "suspended", "invoice": invoice.number})
-    from domain.notifications import amount
-
     _tell_administrators(subscription, _l("%(customer)s's subscription is suspended", customer=invoice.customer.name),
                          "email/subscription_suspended.txt", invoice=invoice,
                          amount=amount(due_minor, invoice.currency))

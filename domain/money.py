@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import get_currency_precision
-from flask_babel import format_currency
+from flask_babel import format_currency, format_decimal
 
 BASIS_POINTS = Decimal(10000)
 
@@ -45,6 +45,5 @@ def share(amount_minor: int, rate_bp: int) -> int:
 
 
 def percent(rate_bp: int) -> str:
-    """2000 -> '20', 2550 -> '25.5' (for reasons and labels)."""
-    text = f"{Decimal(rate_bp) / 100:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """Basis points as a percentage number in the current language: 2000 -> '20', 2550 -> '25.5' or '25,5'."""
+    return format_decimal(Decimal(rate_bp) / 100)

@@ -5,15 +5,13 @@ customer's (its Business Information); anyone else the language the caller gives
 Subjects are lazy strings, so they are written in the same language as the body.
 """
 
-import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from app import db
-from domain import links, outbox
-from domain.models import Customer, Invoice, Order, Subscription, User
+from domain import accounts, links, outbox
+from domain.models import Customer, Invoice, Order, Subscription
 from domain.money import format_money
 from invoices.payment import format_rf
 
@@ -21,14 +19,10 @@ from invoices.payment import format_rf
 def send(to_address: str, subject: LazyString | str, template: str, *, kind: str, locale: str | None = None,
          fallback: str | None = None, **context) -> None:
     """Queue one e-mail in ``locale``, else the recipient's saved language, else ``fallback``, else English."""
-    chosen = locale or saved_locale(to_address) or fallback or "en"
+    user = accounts.user_by_email(to_address)
+    chosen = locale or (user.locale if user else None) or fallback or "en"
     with force_locale(chosen):
         outbox.enqueue(to_address, str(subject), render_template(template, **context), kind=kind)
-
-
-def saved_locale(address: str) -> str | None:
-    """The language the account of ``address`` chose, if it has one."""
-    return db.session.scalar(sa.select(User.locale).where(User.email == address.strip().lower()))
 
 
 def amount(minor: int, currency: str) -> LazyString:

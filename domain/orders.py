@@ -17,28 +17,22 @@ def record(customer: Customer, quote: Quote, *, kind: OrderKind, payment_method:
 
     Its lines and VAT reason are written in the customer's language, as its invoice will be."""
     with force_locale(customer.locale or "en"):
-        order = _order(customer, quote, kind=kind, payment_method=payment_method, idempotency_key=idempotency_key,
-                       supply_start=supply_start, supply_end=supply_end, placed_by=placed_by, status=status,
-                       licenses_before=licenses_before)
+        order = Order(
+            idempotency_key=idempotency_key, customer_id=customer.id, reseller_id=customer.reseller_id,
+            subscription_id=customer.subscription.id if customer.subscription else None, kind=kind, status=status,
+            payment_method=payment_method, licenses_before=licenses_before, licenses_added=quote.licenses,
+            months_charged=quote.months, supply_start=supply_start, supply_end=supply_end, currency=quote.currency,
+            net_minor=quote.net_minor, vat_minor=quote.vat_minor, gross_minor=quote.gross_minor,
+            vat_treatment=quote.vat.treatment, vat_reason=quote.vat.reason, po_reference=customer.po_reference,
+            placed_by_id=placed_by.id if placed_by else None,
+            lines=[OrderLine(position=n, description=str(line.description), quantity=line.quantity,
+                             months=line.months, unit_price_minor=line.unit_price_minor,
+                             amount_minor=line.amount_minor, vat_rate_bp=line.vat_rate_bp)
+                   for n, line in enumerate(quote.lines)],
+        )
     db.session.add(order)
     db.session.flush()
     return order
-
-
-def _order(customer, quote, *, kind, payment_method, idempotency_key, supply_start, supply_end, placed_by, status,
-           licenses_before) -> Order:
-    return Order(
-        idempotency_key=idempotency_key, customer_id=customer.id, reseller_id=customer.reseller_id,
-        subscription_id=customer.subscription.id if customer.subscription else None, kind=kind, status=status,
-        payment_method=payment_method, licenses_before=licenses_before, licenses_added=quote.licenses,
-        months_charged=quote.months, supply_start=supply_start, supply_end=supply_end, currency=quote.currency,
-        net_minor=quote.net_minor, vat_minor=quote.vat_minor, gross_minor=quote.gross_minor,
-        vat_treatment=quote.vat.treatment, vat_reason=quote.vat.reason, po_reference=customer.po_reference,
-        placed_by_id=placed_by.id if placed_by else None,
-        lines=[OrderLine(position=n, description=str(line.description), quantity=line.quantity, months=line.months,
-                         unit_price_minor=line.unit_price_minor, amount_minor=line.amount_minor,
-                         vat_rate_bp=line.vat_rate_bp) for n, line in enumerate(quote.lines)],
-    )
 
 
 def record_ending(subscription: Subscription, kind: OrderKind, on: date) -> Order:

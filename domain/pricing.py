@@ -9,13 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import format_decimal, format_number, lazy_ngettext, ngettext
+from flask_babel import format_number, lazy_ngettext, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from domain.errors import DomainError
-from domain.money import BASIS_POINTS, round_half_up, share
+from domain.money import BASIS_POINTS, percent, round_half_up, share
 from domain.periods import add_months
 from domain.vat import VatDecision
 
@@ -108,8 +108,7 @@ def quote(*, licenses: int, months: int, list_unit_minor: int, currency: str, di
     list_amount = licenses * months * list_unit_minor
     lines = [Line(description, licenses, months, list_unit_minor, list_amount, vat.rate_bp, "licenses")]
     if discount_bp:
-        rate = LazyString(format_decimal, Decimal(discount_bp) / 100)
-        lines.append(Line(_l("Reseller discount %(rate)s %%", rate=rate), 1, months, 0,
+        lines.append(Line(_l("Reseller discount %(rate)s %%", rate=LazyString(percent, discount_bp)), 1, months, 0,
                           -share(list_amount, discount_bp), vat.rate_bp, "discount"))
     totals = vat_totals(lines, vat.category)
     net = sum(line.amount_minor for line in lines)

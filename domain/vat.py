@@ -12,17 +12,16 @@ import csv
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
 
 from domain.errors import DomainError
+from domain.money import percent
 
 RATES_FILE = Path(__file__).parent / "data" / "eu_vat_rates.csv"
 
@@ -90,7 +89,7 @@ def reason(treatment: str, rate_bp: int, country: str, customer_vat: str | None)
         return _("Outside the EU: no VAT")
     if treatment == "reverse_charge":
         return _("Reverse charge: valid %(vat)s number %(number)s", vat=vat_name(country), number=customer_vat)
-    rate = format_decimal(Decimal(rate_bp) / 100)
+    rate = percent(rate_bp)
     if treatment == "destination" and customer_vat:  # a number VIES did not confirm: VAT is charged
         return _("%(vat)s %(rate)s %% (VAT number not confirmed by VIES)", vat=vat_name(country), rate=rate)
     return _("%(vat)s %(rate)s %%", vat=vat_name(country), rate=rate)

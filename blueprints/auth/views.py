@@ -56,7 +56,7 @@ def login():
         else:
             login_user(user)
             if user.locale is None and session.get("locale") in LANGUAGES:
-                user.locale = session["locale"]  # the language chosen on the login page becomes theirs
+                accounts.set_language(user, session["locale"])  # the language chosen on the login page
             db.session.commit()
             return redirect(url_for("auth.home"), 303)
     return render_template("auth/login.html", form=form)
@@ -70,7 +70,7 @@ def language():
         abort(400)
     session["locale"] = locale
     if current_user.is_authenticated:
-        current_user.locale = locale
+        accounts.set_language(current_user, locale)
         db.session.commit()
     back = request.form.get("next", "")
     return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("auth.home"), 303)
