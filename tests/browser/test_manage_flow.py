@@ -16,6 +16,7 @@ def test_add_remove_and_promote_members(page, live_server, make, output_path):
     _log_in(page, live_server, make.reseller_admin(reseller).email)
 
     page.get_by_role("link", name="Manage").click()
+    page.wait_for_url("**/console/manage/")  # the load event: htmx (deferred) is ready for the Acting On change
     expect(page.get_by_text("Choose a customer under Acting On")).to_be_visible()
     page.get_by_label("Acting On").select_option(label="Acme Consulting GmbH")
     expect(page.get_by_role("heading", name="Manage · Acme Consulting GmbH")).to_be_visible()
