@@ -25,16 +25,6 @@ class CustomerRow:
     status: str
 
 
-def assigned_counts() -> sa.Subquery:
-    """Members holding a license (invited or active), per subscription."""
-    return (
-        sa.select(Member.subscription_id, sa.func.count().label("assigned"))
-        .where(Member.status != MemberStatus.REMOVED)
-        .group_by(Member.subscription_id)
-        .subquery()
-    )
-
-
 def search_filter(search: str):
     """Match a customer by name, contact or billing e-mail, or VAT number (case-insensitive)."""
     pattern = f"%{search.strip().lower()}%"
@@ -83,16 +73,24 @@ def reseller_usage(reseller: Reseller) -> dict:
     organizations = db.session.scalar(
         sa.select(sa.func.count()).select_from(Customer).where(Customer.reseller_id == reseller.id))
     return {"organizations": organizations, "allowed_organizations": reseller.allowed_organizations,
-            "users": users_assigned(reseller.id), "allowed_users": reseller.allowed_users}
+            "users": reseller.users_assigned, "allowed_users": reseller.allowed_users}
 
 
-def users_assigned(reseller_id: int) -> int:
-    """Licenses given (invited or active members) across all the reseller's customers, for Allowed Users."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Member)
-        .join(Subscription, Subscription.id == Member.subscription_id)
-        .join(Customer, Customer.id == Subscription.customer_id)
-        .where(Customer.reseller_id == reseller_id, Member.status != MemberStatus.REMOVED))
+def live_members_of_reseller():
+    """Licenses given (invited or active members) across all of a reseller's customers, counted: the
+    reference for the ``Reseller.users_assigned`` counter (a correlated count over ``resellers``)."""
+    return (sa.select(sa.func.count()).select_from(Member)
+            .join(Subscription, Subscription.id == Member.subscription_id)
+            .join(Customer, Customer.id == Subscription.customer_id)
+            .where(Customer.reseller_id == Reseller.id, Member.status != MemberStatus.REMOVED)
+            .correlate(Reseller).scalar_subquery())
+
+
+def recount_users_assigned() -> None:
+    """Set every reseller's counter from its members, after rows were written around the ORM (bulk)."""
+    db.session.execute(sa.update(Reseller).values(users_assigned=live_members_of_reseller())
+                       .execution_options(synchronize_session=False))
+    db.session.expire_all()
 
 
 def update_business_information(customer: Customer, info, *, actor: User) -> dict:

@@ -10,7 +10,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from domain.clock import utcnow
 
@@ -164,6 +164,10 @@ class Reseller(Base):
     discount_bp: Mapped[int] = mapped_column(default=0)  # basis points: 2000 = 20 %
     allowed_organizations: Mapped[int | None]
     allowed_users: Mapped[int | None]
+    # Live members (invited or active) across all its customers, against Allowed Users. Kept by
+    # domain.seats in the same transaction as the member it counts, so the console reads one column
+    # instead of counting thousands of members on every page; customers.recount_users_assigned recounts.
+    users_assigned: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[ResellerStatus] = mapped_column(_enum(ResellerStatus), default=ResellerStatus.ACTIVE)
     created_at: Mapped[datetime] = _created()
 
@@ -517,3 +521,43 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     __table_args__ = (sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _count_live_members(session: Session, flush_context, instances) -> None:
+    """Keep each reseller's ``users_assigned`` equal to its live members, whichever code adds,
+    removes or deletes one, in the flush that writes the member.
+
+    The counter is written as ``users_assigned = users_assigned + n`` (one atomic UPDATE, which
+    also locks the reseller row until commit: concurrent adds for one reseller take turns).
+    Rows written with bulk Core inserts bypass this; ``customers.recount_users_assigned`` recounts.
+    """
+    deltas: dict[Reseller, int] = {}
+
+    def count(member: Member, step: int) -> None:
+        subscription = member.subscription or session.get(Subscription, member.subscription_id)
+        reseller = subscription.customer.reseller
+        deltas[reseller] = deltas.get(reseller, 0) + step
+
+    for obj in session.new:
+        if isinstance(obj, Member) and obj.status != MemberStatus.REMOVED:
+            count(obj, +1)
+    for obj in session.deleted:
+        if isinstance(obj, Member) and obj.status != MemberStatus.REMOVED:
+            count(obj, -1)
+    for obj in session.dirty:
+        if not isinstance(obj, Member):
+            continue
+        history = sa.inspect(obj).attrs.status.history
+        if not history.added:
+            continue
+        before = history.deleted[0] if history.deleted else session.scalar(
+            sa.select(Member.status).where(Member.id == obj.id))
+        was_live, is_live = before != MemberStatus.REMOVED, history.added[0] != MemberStatus.REMOVED
+        if was_live != is_live:
+            count(obj, +1 if is_live else -1)
+    for reseller, delta in deltas.items():
+        if delta and sa.inspect(reseller).pending:
+            reseller.users_assigned = (reseller.users_assigned or 0) + delta
+        elif delta:
+            reseller.users_assigned = Reseller.users_assigned + delta

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import db
 from domain import accounts, audit, links, notifications
-from domain.customers import assigned_counts, reseller_usage
+from domain.customers import reseller_usage
 from domain.errors import DomainError
 from domain.models import (
     CreditNote,
@@ -29,7 +29,6 @@ from domain.models import (
     Reseller,
     ResellerStatus,
     ResellerUser,
-    Subscription,
     User,
 )
 
@@ -136,11 +135,6 @@ def rows(*, search: str = "", sort: str = "name", on: date) -> list[ResellerRow]
     """Every reseller with its use, this year's revenue and what is open; one query."""
     customers = (sa.select(Customer.reseller_id, sa.func.count().label("n")).group_by(Customer.reseller_id)
                  .subquery())
-    assigned = assigned_counts()
-    members = (sa.select(Customer.reseller_id, sa.func.sum(assigned.c.assigned).label("n"))
-               .join(Subscription, Subscription.customer_id == Customer.id)
-               .join(assigned, assigned.c.subscription_id == Subscription.id)
-               .group_by(Customer.reseller_id).subquery())
     year_start = date(on.year, 1, 1)
     revenue = (sa.select(Invoice.reseller_id, sa.func.sum(Invoice.net_minor).label("net"))
                .where(Invoice.issued_on >= year_start).group_by(Invoice.reseller_id).subquery())
@@ -149,13 +143,12 @@ def rows(*, search: str = "", sort: str = "name", on: date) -> list[ResellerRow]
                 .where(Invoice.status == InvoiceStatus.OPEN).group_by(Invoice.reseller_id).subquery())
     credited = _credited_this_year(year_start)
     columns = {
-        "customers": sa.func.coalesce(customers.c.n, 0), "members": sa.func.coalesce(members.c.n, 0),
+        "customers": sa.func.coalesce(customers.c.n, 0), "members": Reseller.users_assigned,
         "revenue": sa.func.coalesce(revenue.c.net, 0) - sa.func.coalesce(credited.c.net, 0),
         "open": sa.func.coalesce(open_all.c.open, 0),
     }
     query = (sa.select(Reseller, *columns.values())
              .outerjoin(customers, customers.c.reseller_id == Reseller.id)
-             .outerjoin(members, members.c.reseller_id == Reseller.id)
              .outerjoin(revenue, revenue.c.reseller_id == Reseller.id)
              .outerjoin(credited, credited.c.reseller_id == Reseller.id)
              .outerjoin(open_all, open_all.c.reseller_id == Reseller.id))

@@ -22,7 +22,6 @@ from sqlalchemy.orm import joinedload
 from app import db
 from domain import accounts, audit, links, notifications, pricing
 from domain.clock import today, utcnow
-from domain.customers import users_assigned
 from domain.errors import DomainError
 from domain.labels import status_label
 from domain.models import (
@@ -126,10 +125,11 @@ def _lock_subscription(subscription: Subscription) -> Subscription:
 
 
 def _reseller_users_left(customer: Customer) -> int | None:
-    reseller = db.session.scalar(sa.select(Reseller).where(Reseller.id == customer.reseller_id).with_for_update())
+    reseller = db.session.scalar(sa.select(Reseller).where(Reseller.id == customer.reseller_id).with_for_update()
+                                 .execution_options(populate_existing=True))  # the counter as locked
     if reseller.allowed_users is None:
         return None
-    return max(0, reseller.allowed_users - users_assigned(reseller.id))
+    return max(0, reseller.allowed_users - reseller.users_assigned)
 
 
 def add_members(customer: Customer, raws: list[str], *, actor: User) -> Batch:

@@ -41,3 +41,37 @@ def test_twenty_requests_for_the_last_three_licenses_give_exactly_three(app, mak
         Member.subscription_id == customer.subscription.id, Member.status != MemberStatus.REMOVED))
     racers = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(Member.email.like("racer%")))
     assert (live, racers) == (10, 3)
+
+
+def test_twenty_requests_across_customers_for_the_last_allowed_users_give_exactly_that_many(app, make):
+    """Allowed Users (R11) is read from the reseller's counter under its row lock: requests adding
+    members to two different customers at once never go past it, and the counter stays exact."""
+    from domain.customers import live_members_of_reseller
+    from domain.models import Reseller
+
+    make.seller()
+    reseller = make.reseller()
+    reseller.allowed_users = 10
+    customers = [make.customer(reseller, licenses=20, members=4) for _ in range(2)]  # 8 of 10 given
+    user = make.reseller_admin(reseller)
+    app.config["LOGIN_LIMIT"] = "100 per minute"
+    clients = [app.test_client() for _ in range(20)]
+    for n, client in enumerate(clients):
+        login(client, user)
+        client.get(f"/console/manage/?customer={customers[n % 2].id}")
+    db.session.remove()
+    start = threading.Barrier(len(clients))
+
+    def add(n, client):
+        start.wait()
+        client.post("/console/manage/members", data={"emails": f"racer{n}@example.test"})
+
+    threads = [threading.Thread(target=add, args=pair) for pair in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    counter, recount = db.session.execute(sa.select(Reseller.users_assigned, live_members_of_reseller())
+                                          .where(Reseller.id == reseller.id)).one()
+    racers = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(Member.email.like("racer%")))
+    assert (racers, counter, recount) == (2, 10, 10)
