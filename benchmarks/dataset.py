@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from app import create_app, db
-from domain.customers import recount_users_assigned
+from domain.customers import recount_members
 from domain.models import (
     AuditEvent,
     Base,
@@ -106,7 +106,7 @@ def generate(url: str, scale: float) -> dict:
                 _insert(Member, member_rows)
                 member_rows = []
         _insert(Member, member_rows)
-        recount_users_assigned()  # the counter the ORM keeps, for rows inserted around it
+        recount_members()  # the counter the ORM keeps, for rows inserted around it
         db.session.commit()
 
         # One invoice issued for real (number 2026-000001, PDF/A-3b, Factur-X), to download

@@ -5,7 +5,7 @@ Roles are checked here too; a template never decides who may see what.
 
 from functools import wraps
 
-from flask import abort, request, session
+from flask import abort, g, request, session
 from flask_login import current_user, login_required
 
 from app import db
@@ -82,13 +82,17 @@ def current_reseller() -> Reseller:
 
 
 def acting_on() -> Customer | None:
-    """The customer chosen under Acting On, if the user may still see it."""
+    """The customer chosen under Acting On, if the user may still see it (looked up once a request)."""
     customer_id = session.get(ACTING_ON)
     if customer_id is None:
         return None
+    known = g.get("acting_on")
+    if known is not None and known.id == customer_id:
+        return known
     customer = db.session.scalar(access.visible_customers(current_user).where(Customer.id == customer_id))
     if customer is None:
         session.pop(ACTING_ON, None)
+    g.acting_on = customer
     return customer
 
 

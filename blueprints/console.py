@@ -31,8 +31,9 @@ def _reseller_gate():
 def _console_context() -> dict:
     if not current_user.is_authenticated or current_user.reseller_id is None:
         return {}  # an error page rendered for someone refused at the gate
+    # The drop-down's customers are read only if the template draws the top bar (not for fragments).
     return {"side_menu": SIDE_MENU, "reseller": current_reseller(), "acting_on": acting_on(),
-            "acting_on_choices": acting_on_choices(current_user)}
+            "acting_on_choices": lambda: acting_on_choices(current_user)}
 
 
 def console_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:

@@ -72,10 +72,13 @@ def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page
     subscription = customer.subscription
     if subscription is None:
         return {"subscription": None, "urls": urls}
-    plan = renewals.plan(subscription)
-    return {"subscription": subscription, "assigned": seats.assigned_count(subscription), "urls": urls,
-            "members": seats.member_page(subscription, search=search, page=page, size=size), "search": search,
-            "admin_ids": seats.admin_user_ids(customer), "administrators": seats.administrators(customer),
+    assigned = seats.assigned_count(subscription)
+    plan = renewals.plan(subscription, assigned)
+    administrators = seats.administrators(customer)
+    return {"subscription": subscription, "assigned": assigned, "urls": urls,
+            "members": seats.member_page(subscription, search=search, page=page, size=size,
+                                         total=None if search else assigned), "search": search,
+            "admin_ids": {admin.user_id for admin in administrators}, "administrators": administrators,
             "renewal": plan, "renewal_form": saved_renewal(plan), "to_pay": dunning.what_to_pay(subscription)}
 
 

@@ -39,18 +39,14 @@ def search_filter(search: str):
 def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25) -> Page:
     """One page of the customers ``user`` may see, with license use, term, renewal and status.
 
-    The members are counted for the page's rows only (a correlated count the database runs after
-    the sort and limit), never aggregated over every member of every customer.
+    License use is the subscription's ``assigned`` counter: no member is counted to draw the list.
     """
-    assigned = (sa.select(sa.func.count()).where(Member.subscription_id == Subscription.id,
-                                                 Member.status != MemberStatus.REMOVED)
-                .correlate(Subscription).scalar_subquery())
     query = (
         visible_customers(user)
         .outerjoin(Subscription, Subscription.customer_id == Customer.id)
         .with_only_columns(
             Customer.id, Customer.name, Customer.contact_email, Customer.vat_number, Subscription.licenses,
-            sa.func.coalesce(assigned, 0), Subscription.term_months, Subscription.period_end,
+            sa.func.coalesce(Subscription.assigned, 0), Subscription.term_months, Subscription.period_end,
             Subscription.status,
         )
     )
@@ -86,8 +82,17 @@ def live_members_of_reseller():
             .correlate(Reseller).scalar_subquery())
 
 
-def recount_users_assigned() -> None:
-    """Set every reseller's counter from its members, after rows were written around the ORM (bulk)."""
+def live_members_of_subscription():
+    """The reference for the ``Subscription.assigned`` counter (a correlated count over ``subscriptions``)."""
+    return (sa.select(sa.func.count()).select_from(Member)
+            .where(Member.subscription_id == Subscription.id, Member.status != MemberStatus.REMOVED)
+            .correlate(Subscription).scalar_subquery())
+
+
+def recount_members() -> None:
+    """Set the member counters from the members, after rows were written around the ORM (bulk)."""
+    db.session.execute(sa.update(Subscription).values(assigned=live_members_of_subscription())
+                       .execution_options(synchronize_session=False))
     db.session.execute(sa.update(Reseller).values(users_assigned=live_members_of_reseller())
                        .execution_options(synchronize_session=False))
     db.session.expire_all()

@@ -166,7 +166,7 @@ class Reseller(Base):
     allowed_users: Mapped[int | None]
     # Live members (invited or active) across all its customers, against Allowed Users. Kept by
     # domain.seats in the same transaction as the member it counts, so the console reads one column
-    # instead of counting thousands of members on every page; customers.recount_users_assigned recounts.
+    # instead of counting thousands of members on every page; customers.recount_members recounts.
     users_assigned: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[ResellerStatus] = mapped_column(_enum(ResellerStatus), default=ResellerStatus.ACTIVE)
     created_at: Mapped[datetime] = _created()
@@ -252,6 +252,8 @@ class Subscription(Base):
     suspended_reason: Mapped[str | None] = mapped_column(sa.String(200))
     card_ref: Mapped[str | None] = mapped_column(sa.String(255))  # the provider's saved card (customer) for renewals
     renewal_notices_sent: Mapped[int] = mapped_column(default=0, server_default="0")  # 0, 1 (30 d), 2 (3 d)
+    # Licenses given: its live members (invited or active), kept at each flush like Reseller.users_assigned.
+    assigned: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = _created()
 
     customer: Mapped[Customer] = relationship(back_populates="subscription")
@@ -525,19 +527,18 @@ class OutboxMessage(Base):
 
 @sa.event.listens_for(Session, "before_flush")
 def _count_live_members(session: Session, flush_context, instances) -> None:
-    """Keep each reseller's ``users_assigned`` equal to its live members, whichever code adds,
-    removes or deletes one, in the flush that writes the member.
+    """Keep ``Subscription.assigned`` and ``Reseller.users_assigned`` equal to their live members,
+    whichever code adds, removes or deletes one, in the flush that writes the member.
 
-    The counter is written as ``users_assigned = users_assigned + n`` (one atomic UPDATE, which
-    also locks the reseller row until commit: concurrent adds for one reseller take turns).
-    Rows written with bulk Core inserts bypass this; ``customers.recount_users_assigned`` recounts.
+    Each counter is written as ``n = n + delta`` (one atomic UPDATE, which also locks the row until
+    commit: concurrent changes to one subscription or reseller take turns). Rows written with bulk
+    Core inserts bypass this; ``customers.recount_members`` recounts.
     """
-    deltas: dict[Reseller, int] = {}
+    deltas: dict[Subscription, int] = {}
 
     def count(member: Member, step: int) -> None:
         subscription = member.subscription or session.get(Subscription, member.subscription_id)
-        reseller = subscription.customer.reseller
-        deltas[reseller] = deltas.get(reseller, 0) + step
+        deltas[subscription] = deltas.get(subscription, 0) + step
 
     for obj in session.new:
         if isinstance(obj, Member) and obj.status != MemberStatus.REMOVED:
@@ -556,8 +557,20 @@ def _count_live_members(session: Session, flush_context, instances) -> None:
         was_live, is_live = before != MemberStatus.REMOVED, history.added[0] != MemberStatus.REMOVED
         if was_live != is_live:
             count(obj, +1 if is_live else -1)
-    for reseller, delta in deltas.items():
-        if delta and sa.inspect(reseller).pending:
-            reseller.users_assigned = (reseller.users_assigned or 0) + delta
-        elif delta:
-            reseller.users_assigned = Reseller.users_assigned + delta
+    resellers: dict[Reseller, int] = {}
+    for subscription, delta in deltas.items():
+        reseller = subscription.customer.reseller
+        resellers[reseller] = resellers.get(reseller, 0) + delta
+        _add(subscription, Subscription.assigned, delta)
+    for reseller, delta in resellers.items():
+        _add(reseller, Reseller.users_assigned, delta)
+
+
+def _add(row: Base, column, delta: int) -> None:
+    """Add ``delta`` to a counter: in Python for a row not inserted yet, else as ``SET n = n + delta``."""
+    if not delta:
+        return
+    if sa.inspect(row).pending:
+        setattr(row, column.key, (getattr(row, column.key) or 0) + delta)
+    else:
+        setattr(row, column.key, column + delta)

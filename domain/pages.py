@@ -29,9 +29,11 @@ class Page:
 
 
 def paginate(query: sa.Select, *, page: int, size: int, order_by: Sequence, options: Sequence = (),
-             scalars: bool = True) -> Page:
-    """Return page ``page`` (clamped to the existing pages) of ``query`` in ``order_by`` order."""
-    total = db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None))
+             scalars: bool = True, total: int | None = None) -> Page:
+    """Return page ``page`` (clamped to the existing pages) of ``query`` in ``order_by`` order; ``total``
+    is the query's row count if the caller knows it already."""
+    if total is None:
+        total = db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None))
     number = max(1, min(page, max(1, -(-total // size))))
     result = db.session.execute(query.options(*options).order_by(*order_by).limit(size).offset((number - 1) * size))
     return Page(rows=list(result.scalars() if scalars else result), number=number, size=size, total=total)

@@ -10,7 +10,7 @@ from app import db
 from domain import accounts, customers, pricing, seats
 from domain.clock import utcnow
 from domain.errors import DomainError
-from domain.models import AuditEvent, Member, MemberStatus, OutboxMessage, Reseller, SubscriptionStatus
+from domain.models import AuditEvent, Member, MemberStatus, OutboxMessage, Reseller, Subscription, SubscriptionStatus
 
 
 @pytest.fixture
@@ -179,42 +179,44 @@ def test_an_expired_invitation_names_its_user_so_a_new_link_can_be_sent(acme, ac
     assert accounts.user_from_expired_token(token, "activate", 0) is None  # used: no new link from it
 
 
-def counted(reseller) -> tuple[int, int]:
-    """The reseller's kept counter, and its members counted."""
-    db.session.expire(reseller)
-    recount = db.session.scalar(sa.select(customers.live_members_of_reseller())
-                                .where(Reseller.id == reseller.id))
-    return reseller.users_assigned, recount
+def counted(customer) -> tuple[int, int, int, int]:
+    """The counters kept for the customer's subscription and its reseller, and the same counted."""
+    subscription, reseller = customer.subscription, customer.reseller
+    db.session.expire_all()
+    of_subscription = db.session.scalar(sa.select(customers.live_members_of_subscription())
+                                        .where(Subscription.id == subscription.id))
+    of_reseller = db.session.scalar(sa.select(customers.live_members_of_reseller()).where(Reseller.id == reseller.id))
+    return subscription.assigned, of_subscription, reseller.users_assigned, of_reseller
 
 
-def test_the_users_counter_follows_every_way_a_member_comes_or_goes(make, actor, acme):
+def test_the_member_counters_follow_every_way_a_member_comes_or_goes(make, actor, acme):
     other = make.customer(acme.reseller, licenses=10, members=4)  # written directly, as a factory does
     make.customer(make.reseller("Elsewhere"), members=5)  # another reseller's members never count here
-    assert counted(acme.reseller) == (4, 4)
+    assert counted(acme) == (0, 0, 4, 4) and counted(other) == (4, 4, 4, 4)
     added = seats.add_members(acme, ["a@x.test", "b@x.test"], actor=actor).added
     db.session.commit()
-    assert counted(acme.reseller) == (6, 6)
+    assert counted(acme) == (2, 2, 6, 6)
     seats.remove_member(added[0], actor=actor)
     db.session.commit()
-    assert counted(acme.reseller) == (5, 5)
+    assert counted(acme) == (1, 1, 5, 5)
     with pytest.raises(DomainError):  # a second removal is refused and counts nothing
         seats.remove_member(added[0], actor=actor)
     db.session.rollback()
     db.session.delete(other.subscription.members[0])
     db.session.commit()
-    assert counted(acme.reseller) == (4, 4)
+    assert counted(other) == (3, 3, 4, 4)
     added[0].status = MemberStatus.ACTIVE  # restored by hand: counts again
     db.session.commit()
-    assert counted(acme.reseller) == (5, 5)
+    assert counted(acme) == (2, 2, 5, 5)
     seats.add_members(acme, ["c@x.test"], actor=actor)
-    db.session.rollback()  # a rolled-back add leaves the counter as it was
-    assert counted(acme.reseller) == (5, 5)
+    db.session.rollback()  # a rolled-back add leaves the counters as they were
+    assert counted(acme) == (2, 2, 5, 5)
 
 
 def test_a_recount_puts_right_members_written_around_the_orm(make, acme):
     db.session.execute(sa.insert(Member), [{"subscription_id": acme.subscription.id, "email": f"bulk{n}@x.test",
                                             "status": "active"} for n in range(3)])
-    assert counted(acme.reseller) == (0, 3)
-    customers.recount_users_assigned()
+    assert counted(acme) == (0, 3, 0, 3)
+    customers.recount_members()
     db.session.commit()
-    assert counted(acme.reseller) == (3, 3)
+    assert counted(acme) == (3, 3, 3, 3)
