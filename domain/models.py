@@ -168,6 +168,9 @@ class Reseller(Base):
     # domain.seats in the same transaction as the member it counts, so the console reads one column
     # instead of counting thousands of members on every page; customers.recount_members recounts.
     users_assigned: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Goes up whenever one of its customers is added, renamed or deleted (the same flush hook): the
+    # Acting On list is cached under it, so every worker sees a change at its next request.
+    customers_version: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[ResellerStatus] = mapped_column(_enum(ResellerStatus), default=ResellerStatus.ACTIVE)
     created_at: Mapped[datetime] = _created()
 
@@ -214,7 +217,8 @@ class Customer(Base):
     admins: Mapped[list[CustomerAdmin]] = relationship(back_populates="customer")
 
     __table_args__ = (
-        sa.Index("ix_customers_reseller_name", "reseller_id", "name"),
+        # The customer list and Acting On sort by lower(name), id: read in index order, a page stops early.
+        sa.Index("ix_customers_reseller_lower_name", "reseller_id", sa.text("lower(name)"), "id"),
         sa.Index("ix_customers_reseller_contact_email", "reseller_id", "contact_email"),
         sa.Index("ix_customers_reseller_vat_number", "reseller_id", "vat_number"),
     )
@@ -523,6 +527,16 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     __table_args__ = (sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _version_customer_lists(session: Session, flush_context, instances) -> None:
+    """Move ``Reseller.customers_version`` on when one of its customers comes, goes or is renamed."""
+    changed = {obj for obj in [*session.new, *session.deleted] if isinstance(obj, Customer)}
+    changed |= {obj for obj in session.dirty if isinstance(obj, Customer)
+                and (sa.inspect(obj).attrs.name.history.added or sa.inspect(obj).attrs.reseller_id.history.added)}
+    for reseller in {customer.reseller or session.get(Reseller, customer.reseller_id) for customer in changed}:
+        _add(reseller, Reseller.customers_version, 1)
 
 
 @sa.event.listens_for(Session, "before_flush")

@@ -1,9 +1,10 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from app import db
-from domain.models import Invoice, PaymentMethod
+from domain.models import Customer, Invoice, PaymentMethod
 from tests.conftest import HTMX, login
 
 CONTENT = {**HTMX, "HX-Target": "content"}
@@ -178,3 +179,33 @@ def test_the_portal_shows_an_administrator_its_organization_and_a_member_its_lic
     login(client, make.member(acme)[0])
     page = client.get("/portal/").text
     assert "Your license" in page and "Acme GmbH" in page and "You administer" not in page
+
+
+def choices(client) -> list[str]:
+    db.session.expire_all()  # nothing loaded before a request, as in production
+    page = client.get("/console/").text
+    return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', page)
+
+
+def test_the_acting_on_list_is_kept_per_worker_and_read_again_when_another_changes_a_customer(app, logged_in,
+                                                                                               north, make):
+    """A worker keeps each reseller's list under the reseller's customers version: a customer added or
+    renamed through another worker (another connection to the database) shows at the next request."""
+    assert choices(logged_in) == ["Acme GmbH", "Bellevue SARL", "Canal BV"]
+    reads = []
+    listener = lambda *args: reads.extend(re.findall(r"^SELECT customers.id, customers.name\s+FROM", args[2]))  # noqa
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert choices(logged_in) == ["Acme GmbH", "Bellevue SARL", "Canal BV"] and reads == []  # kept
+        engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])  # another worker's connection
+        with sa.orm.Session(engine) as other:
+            other.get(Customer, north[2][0].id).name = "Zephyr GmbH"
+            other.add(Customer(reseller_id=north[0].id, name="Delta AG", country="DE",
+                               contact_email="it@delta.test", billing_email="it@delta.test"))
+            other.commit()
+        engine.dispose()
+        assert choices(logged_in) == ["Bellevue SARL", "Canal BV", "Delta AG", "Zephyr GmbH"] and len(reads) == 1
+        make.customer(make.reseller("Elsewhere"), "Not Mine")  # another reseller's change keeps this list
+        assert "Not Mine" not in choices(logged_in) and len(reads) == 1
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
