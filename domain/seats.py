@@ -99,15 +99,22 @@ def assigned_count(subscription: Subscription) -> int:
 
 
 def plan(subscription: Subscription, raws: list[str]) -> list[Line]:
-    """Check and normalise each address; find those listed twice or already members."""
-    existing = set(db.session.scalars(live_members(subscription).with_only_columns(Member.email)))
-    seen: set[str] = set()
-    lines = []
+    """Check and normalise each address; find those listed twice or already members (looked up by
+    address, so a batch costs the same whatever the number of members)."""
+    checked: list[tuple[int, str, str | None, str]] = []
     for number, raw in enumerate(raws, 1):
         try:
-            email = accounts.validate_address(raw)
+            checked.append((number, raw, accounts.validate_address(raw), ""))
         except DomainError as error:
-            lines.append(Line(number, raw, None, "invalid", str(error)))
+            checked.append((number, raw, None, str(error)))
+    wanted = {email for _, _, email, _ in checked if email}
+    existing = set(db.session.scalars(live_members(subscription).with_only_columns(Member.email)
+                                      .where(Member.email.in_(wanted)))) if wanted else set()
+    seen: set[str] = set()
+    lines = []
+    for number, raw, email, error in checked:
+        if email is None:
+            lines.append(Line(number, raw, None, "invalid", error))
             continue
         if email in seen:
             lines.append(Line(number, raw, email, "duplicate", _("Listed twice: added once.")))

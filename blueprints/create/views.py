@@ -55,11 +55,13 @@ def index():
 
 @bp.post("/quote")
 def quote():
-    """Re-price the form as the reseller types (htmx), or re-render the page with the quote (no JavaScript)."""
+    """Re-price the form as the reseller types (htmx), or re-render the page with the quote (no JavaScript).
+
+    The htmx blocks do not show the reseller's usage, so only the whole page counts it."""
     form = CreateForm()
+    usage = None if wants_fragment() else reseller_usage(current_reseller())
     return render("create/index.html", "quote_panel", "term_field", "vat_check", "submit_button", form=form,
-                  quote=_live_quote(form), oob=wants_fragment(), usage=reseller_usage(current_reseller()),
-                  at_limit=False)
+                  quote=_live_quote(form), oob=wants_fragment(), usage=usage, at_limit=False)
 
 
 @bp.post("/")
