@@ -1,8 +1,9 @@
 """The reseller console: the side-menu blueprints share one gate and one template context."""
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from app import login_manager
 from blueprints.access import acting_on, apply_acting_on_choice, current_reseller
@@ -28,12 +29,34 @@ def _reseller_gate():
     return None
 
 
+def acting_on_options(chosen_id: int | None) -> Markup:
+    """The Acting On drop-down's options, the chosen customer's selected.
+
+    Drawn once per ``Reseller.customers_version`` in each worker and kept in the app (the newest 256
+    lists). The version comes with the reseller on every request, so a customer added or renamed
+    through any worker shows at the next request, and an unchanged list is neither read nor drawn
+    again; a fragment, which has no top bar, never asks for it.
+    """
+    reseller = current_reseller()
+    cache = current_app.extensions.setdefault("acting_on_options", {})
+    key = (reseller.id, reseller.customers_version)
+    if key not in cache:
+        if len(cache) >= 256:
+            del cache[next(iter(cache))]
+        option = Markup('<option value="{}">{}</option>')
+        cache[key] = Markup("\n").join(option.format(id, name) for id, name in acting_on_choices(current_user))
+    options = cache[key]
+    if chosen_id is None:
+        return options
+    html = str(options)  # Markup.replace would escape the tags it is given
+    return Markup(html.replace(f'<option value="{chosen_id}">', f'<option value="{chosen_id}" selected>', 1))
+
+
 def _console_context() -> dict:
     if not current_user.is_authenticated or current_user.reseller_id is None:
         return {}  # an error page rendered for someone refused at the gate
-    # The drop-down's customers are read only if the template draws the top bar (not for fragments).
     return {"side_menu": SIDE_MENU, "reseller": current_reseller(), "acting_on": acting_on(),
-            "acting_on_choices": lambda: acting_on_choices(current_user)}
+            "acting_on_options": acting_on_options}
 
 
 def console_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app import db
 from domain import audit
@@ -59,28 +58,10 @@ def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25
     return Page(rows=rows, number=result.number, size=result.size, total=result.total)
 
 
-def acting_on_choices(user: User) -> tuple[tuple[int, str], ...]:
-    """(id, name) of every customer ``user`` may act on, for the Acting On drop-down.
-
-    A reseller's list is read once per ``Reseller.customers_version`` in each worker process, kept in
-    the app (the newest 256 lists): the version comes with the reseller on every request, so a
-    customer added or renamed anywhere shows at once, and no page queries 400 names to draw a menu.
-    """
-    if user.reseller_user is None:
-        return _choices(visible_customers(user))
-    reseller = user.reseller_user.reseller
-    cache = current_app.extensions.setdefault("acting_on_choices", {})
-    key = (reseller.id, reseller.customers_version)
-    if key not in cache:
-        if len(cache) >= 256:
-            del cache[next(iter(cache))]
-        cache[key] = _choices(visible_customers(user))
-    return cache[key]
-
-
-def _choices(query: sa.Select) -> tuple[tuple[int, str], ...]:
-    query = query.with_only_columns(Customer.id, Customer.name).order_by(sa.func.lower(Customer.name), Customer.id)
-    return tuple(tuple(row) for row in db.session.execute(query))
+def acting_on_choices(user: User) -> list[tuple[int, str]]:
+    """(id, name) of every customer ``user`` may act on, for the Acting On drop-down."""
+    query = visible_customers(user).with_only_columns(Customer.id, Customer.name)
+    return [tuple(row) for row in db.session.execute(query.order_by(sa.func.lower(Customer.name), Customer.id))]
 
 
 def reseller_usage(reseller: Reseller) -> dict:

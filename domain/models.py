@@ -164,9 +164,9 @@ class Reseller(Base):
     discount_bp: Mapped[int] = mapped_column(default=0)  # basis points: 2000 = 20 %
     allowed_organizations: Mapped[int | None]
     allowed_users: Mapped[int | None]
-    # Live members (invited or active) across all its customers, against Allowed Users. Kept by
-    # domain.seats in the same transaction as the member it counts, so the console reads one column
-    # instead of counting thousands of members on every page; customers.recount_members recounts.
+    # Live members (invited or active) across all its customers, against Allowed Users. Kept by the
+    # flush hook at the end of this module, in the transaction that writes the member, so the console
+    # reads one column instead of counting thousands of members on every page.
     users_assigned: Mapped[int] = mapped_column(default=0, server_default="0")
     # Goes up whenever one of its customers is added, renamed or deleted (the same flush hook): the
     # Acting On list is cached under it, so every worker sees a change at its next request.

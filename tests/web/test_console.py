@@ -209,3 +209,11 @@ def test_the_acting_on_list_is_kept_per_worker_and_read_again_when_another_chang
         assert "Not Mine" not in choices(logged_in) and len(reads) == 1
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_the_acting_on_list_escapes_names_and_marks_only_the_chosen_customer(logged_in, north, make):
+    tricky = make.customer(north[0], '<script>alert("x")</script> & Co')
+    page = logged_in.get(f"/console/?customer={tricky.id}").text
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co"
+    assert f'<option value="{tricky.id}" selected>{escaped}</option>' in page
+    assert "<script>alert" not in page and page.count(" selected>") == 1
