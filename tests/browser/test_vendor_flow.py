@@ -37,6 +37,19 @@ def test_the_operator_creates_a_reseller_who_sees_its_usage(page, live_server, m
     expect(row).to_contain_text("0 / 20")
     expect(row).to_contain_text("0 / 100")
     page.screenshot(path=f"{output_path}/resellers.png", full_page=True)
+    # suspending asks first: dismissed, nothing changes; accepted, the reseller is suspended
+    page.get_by_role("link", name="Danube Digital GmbH").click()
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Suspend").click()
+    expect(page.get_by_role("button", name="Suspend")).to_be_visible()
+    assert questions and questions[0].startswith("Suspend Danube Digital GmbH?")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Suspend").click()
+    expect(page.get_by_role("button", name="Reactivate")).to_be_visible()
+    page.screenshot(path=f"{output_path}/reseller-suspended.png", full_page=True)
+    page.get_by_role("button", name="Reactivate").click()
+    expect(page.get_by_role("button", name="Suspend")).to_be_visible()
     # the invitation, read in the outbox as the embedded default keeps it
     page.get_by_role("link", name="Outbox").click()
     page.get_by_role("link", name="You are an administrator of Danube Digital GmbH on Seatdesk").click()
