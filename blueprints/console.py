@@ -32,20 +32,18 @@ def _reseller_gate():
 def acting_on_options(chosen_id: int | None) -> Markup:
     """The Acting On drop-down's options, the chosen customer's selected.
 
-    Drawn once per ``Reseller.customers_version`` in each worker and kept in the app (the newest 256
-    lists). The version comes with the reseller on every request, so a customer added or renamed
-    through any worker shows at the next request, and an unchanged list is neither read nor drawn
-    again; a fragment, which has no top bar, never asks for it.
+    Each worker keeps every reseller's options as HTML with the ``Reseller.customers_version`` they
+    were drawn at (one entry per reseller). The version comes with the reseller on every request, so
+    a customer added or renamed through any worker shows at the next request, and an unchanged list
+    is neither read nor drawn again; a fragment, which has no top bar, never asks for it.
     """
     reseller = current_reseller()
     cache = current_app.extensions.setdefault("acting_on_options", {})
-    key = (reseller.id, reseller.customers_version)
-    if key not in cache:
-        if len(cache) >= 256:
-            del cache[next(iter(cache))]
+    version, options = cache.get(reseller.id, (None, Markup()))
+    if version != reseller.customers_version:
         option = Markup('<option value="{}">{}</option>')
-        cache[key] = Markup("\n").join(option.format(id, name) for id, name in acting_on_choices(current_user))
-    options = cache[key]
+        options = Markup("\n").join(option.format(id, name) for id, name in acting_on_choices(current_user))
+        cache[reseller.id] = (reseller.customers_version, options)
     if chosen_id is None:
         return options
     html = str(options)  # Markup.replace would escape the tags it is given
