@@ -411,6 +411,7 @@ class Invoice(Base):
     customer: Mapped[Customer] = relationship()
 
     __table_args__ = (
+        sa.Index("ix_invoices_issued", "issued_on", "id"),  # the vendor's list, newest first, read in order
         sa.Index("ix_invoices_reseller_issued", "reseller_id", "issued_on"),
         sa.Index("ix_invoices_customer_issued", "customer_id", "issued_on"),
         sa.Index("ix_invoices_status_due", "status", "due_on"),

@@ -30,18 +30,22 @@ STATUSES = {"open": _l("Open"), "overdue": _l("Overdue"), "paid": _l("Paid"), "c
 def invoices():
     """Every invoice, newest first; search by number, customer or RF reference; filter by status."""
     search, status = request.args.get("q", "").strip()[:100], request.args.get("status", "")
+    filters = []
+    if status == "overdue":
+        filters += [Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < sa.func.current_date()]
+    elif status in STATUSES:
+        filters.append(Invoice.status == InvoiceStatus(status))
     query = (sa.select(Invoice, Customer.name, Reseller.name).join(Customer, Customer.id == Invoice.customer_id)
-             .join(Reseller, Reseller.id == Invoice.reseller_id))
+             .join(Reseller, Reseller.id == Invoice.reseller_id).where(*filters))
+    total = None
     if search:
         like = f"%{search}%"
         query = query.where(sa.or_(Invoice.number.ilike(like), Customer.name.ilike(like),
                                    Invoice.rf_reference.ilike(like.replace(" ", ""))))
-    if status == "overdue":
-        query = query.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < sa.func.current_date())
-    elif status in STATUSES:
-        query = query.where(Invoice.status == InvoiceStatus(status))
+    else:  # every invoice has its customer and reseller: counted without the joins
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Invoice).where(*filters))
     page = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
-                    order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), scalars=False)
+                    order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), scalars=False, total=total)
     return render("vendor/invoices.html", "invoice_table", page=page, search=search, status=status,
                   statuses=STATUSES, payer_status=payer_status, amount_due=issuing.amount_due,
                   args={k: v for k, v in {"q": search, "status": status}.items() if v})

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import time_machine
 
 from app import db
-from domain.models import CreditNote, InvoiceStatus, Payment, StatementLine
+from domain.models import CreditNote, Invoice, InvoiceStatus, Payment, StatementLine
 from invoices.issuing import amount_due
 from tests.conftest import login
 from tests.domain.test_reconciliation import euros, fixture
@@ -131,3 +131,20 @@ def test_resellers_cannot_reach_the_vendors_money(client, make, invoice):
     for url in ("/vendor/invoices", f"/vendor/invoices/{invoice.id}", "/vendor/payments"):
         assert client.get(url).status_code == 404
     assert upload(client, b"x").status_code == 404
+
+
+def test_the_invoice_list_counts_what_its_filter_keeps_newest_first(app, operator, make, invoice):
+    app.config["PAGE_SIZE"] = 2
+    for name in ("Bellevue SARL", "Canal BV", "Delta AG"):
+        make.invoice(make.customer(make.reseller(), name))
+    paid = db.session.scalar(sa.select(Invoice).where(Invoice.id != invoice.id).order_by(Invoice.id))
+    paid.status, paid.paid_minor = InvoiceStatus.PAID, paid.gross_minor
+    db.session.commit()
+    first = operator.get("/vendor/invoices").text
+    assert "Page 1 of 2 · 4 in all" in first
+    assert first.index("Delta AG") < first.index("Canal BV") and "Acme GmbH" not in first  # newest first
+    assert "Page 1 of 2 · 3 in all" in operator.get("/vendor/invoices?status=open").text
+    only = operator.get("/vendor/invoices?status=paid").text
+    assert "Bellevue SARL" in only and "in all" not in only  # one page: no pager
+    searched = operator.get("/vendor/invoices?q=a").text  # every name has an a: counted with the joins
+    assert "Page 1 of 2 · 4 in all" in searched
