@@ -104,4 +104,5 @@ def apply_acting_on_choice() -> None:
     if choice == "":
         session.pop(ACTING_ON, None)
     else:
-        session[ACTING_ON] = customer_or_404(choice).id
+        g.acting_on = customer_or_404(choice)
+        session[ACTING_ON] = g.acting_on.id
