@@ -2,9 +2,10 @@
 
 For each endpoint: requests per second and p50/p95/p99 latency, next to a floor measured the same
 way in the same run (``/healthz``: the same app and stack doing nothing). The large data set and one
-100x smaller are served at once, each by its own gunicorn; the dashboard and Manage are measured on
-the small one right after the large, so the two p95 of a ratio come from the same minutes. Then the
-resident memory of the large set's workers after 10,000 and 20,000 requests.
+100x smaller are served at once, each by its own gunicorn; the dashboard and Manage run in three
+short rounds, large then small in turn, and keep the median of each percentile, so the two p95 of a
+ratio come from the same minutes. Then the resident memory of the large set's workers after 10,000
+and 20,000 requests.
 
     .venv/bin/python -m benchmarks.load            (needs PostgreSQL on 127.0.0.1:5432 and wrk)
 """
@@ -14,6 +15,7 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,7 @@ from benchmarks.dataset import generate
 BASE_URL = os.environ.get("BENCH_DATABASE", "postgresql://postgres@127.0.0.1:5432/seatdesk_bench")
 DURATION = os.environ.get("BENCH_DURATION", "8s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+ROUNDS, ROUND = int(os.environ.get("BENCH_ROUNDS", "3")), os.environ.get("BENCH_ROUND", "4s")  # compared pages
 TARGETS = {"fragment": 0.60, "page": 0.40}
 USER_AGENT = "seatdesk-bench"  # Flask-Login's strong session protection binds a session to it
 
@@ -168,47 +171,60 @@ class Site:
         quote = urllib.parse.urlencode({"name": "Quote GmbH", "country": "DE", "licenses": "12", "term_months": "12",
                                         "payment_method": "card", "vat_number": ""})
         return {
-            "floor: /healthz": ("floor", lambda: wrk(base, "/healthz")),
-            "dashboard, page 1": ("page", lambda: wrk(base, "/console/", session=reseller)),
+            "floor: /healthz": ("floor", lambda **o: wrk(base, "/healthz", **o)),
+            "dashboard, page 1": ("page", lambda **o: wrk(base, "/console/", session=reseller, **o)),
             # 20 of the reseller's customers match on the large set, none on the small one
-            "dashboard, search": ("page", lambda: wrk(base, "/console/?q=Customer%2001", session=reseller)),
+            "dashboard, search": ("page", lambda **o: wrk(base, "/console/?q=Customer%2001", session=reseller, **o)),
             # one customer matches on both: the cost of searching, the rows drawn being the same
-            "dashboard, search for one": ("page", lambda: wrk(base, "/console/?q=Customer%2000001",
-                                                               session=reseller)),
-            "Acting On switch (fragment)": ("fragment", lambda: wrk(base, f"/console/?customer={big}",
-                                                                    session=reseller, headers=htmx)),
-            "Manage, 2,000 members": ("page", lambda: wrk(base, "/console/manage/", session=reseller)),
-            "live quote (fragment)": ("fragment", lambda: wrk(
+            "dashboard, search for one": ("page", lambda **o: wrk(base, "/console/?q=Customer%2000001",
+                                                               session=reseller, **o)),
+            "Acting On switch (fragment)": ("fragment", lambda **o: wrk(base, f"/console/?customer={big}",
+                                                                    session=reseller, headers=htmx, **o)),
+            "Manage, 2,000 members": ("page", lambda **o: wrk(base, "/console/manage/", session=reseller, **o)),
+            "live quote (fragment)": ("fragment", lambda **o: wrk(
                 base, "/console/create/quote", session=reseller, method="POST", body=quote,
-                headers={"HX-Request": "true", "HX-Target": "quote-panel"})),
-            "add a member (fragment)": ("fragment", lambda: wrk(
+                headers={"HX-Request": "true", "HX-Target": "quote-panel"}, **o)),
+            "add a member (fragment)": ("fragment", lambda **o: wrk(
                 base, "/console/manage/members", session=reseller, method="POST",
-                headers={"HX-Request": "true", "HX-Target": "member-form"}, unique_email=True)),
-            "download a stored invoice": ("page", lambda: wrk(
-                base, f"/console/billing/invoices/{self.info['invoice']}.pdf", session=reseller)),
-            "audit log, filtered": ("page", lambda: wrk(base, "/vendor/audit?action=member.added",
-                                                        session=self.operator)),
+                headers={"HX-Request": "true", "HX-Target": "member-form"}, unique_email=True, **o)),
+            "download a stored invoice": ("page", lambda **o: wrk(
+                base, f"/console/billing/invoices/{self.info['invoice']}.pdf", session=reseller, **o)),
+            "audit log, filtered": ("page", lambda **o: wrk(base, "/vendor/audit?action=member.added",
+                                                        session=self.operator, **o)),
         }
 
 
 def measure() -> tuple[dict, dict]:
-    """Every endpoint on the large data set; each compared page on the small one right after it, so
-    both figures of a ratio come from the same minutes of the same machine."""
+    """Every endpoint on the large data set. Each compared page runs in ROUNDS short rounds, large then
+    small in turn, and keeps the median of each percentile: both figures of a ratio come from the same
+    minutes of the same machine, and one noisy round (2 CPUs shared by wrk, PostgreSQL and the
+    workers) cannot decide it."""
     small = Site(BASE_URL + "_small", 0.01)
     large = Site(BASE_URL + "_large", 1.0)
     try:
         large_runs, small_runs = large.endpoints(), small.endpoints()
         large_results, small_results = {}, {}
         for name, (kind, run) in large_runs.items():
-            large_results[name] = (kind, run())
-            if name in COMPARED:
-                small_results[name] = (small_runs[name][0], small_runs[name][1]())
+            if name not in COMPARED:
+                large_results[name] = (kind, run())
+                continue
+            rounds = [(run(duration=ROUND), small_runs[name][1](duration=ROUND)) for _ in range(ROUNDS)]
+            large_results[name] = (kind, _median([big for big, _ in rounds]))
+            small_results[name] = (kind, _median([little for _, little in rounds]))
         memory = _memory(large.server, large.reseller, large.info["invoice"])
     finally:
         small.server.stop()
         large.server.stop()
     return ({"info": large.info, "results": large_results, "memory": memory},
             {"info": small.info, "results": small_results})
+
+
+def _median(rounds: list[dict]) -> dict:
+    """Rounds of one endpoint as one result: requests and errors summed, each percentile's median."""
+    combined = {key: sum(r[key] for r in rounds) for key in ("requests", "seconds", "errors")}
+    combined.update({key: statistics.median(r[key] for r in rounds) for key in ("p50", "p95", "p99")})
+    combined["rps"] = combined["requests"] / combined["seconds"]
+    return combined
 
 
 def _memory(server: Server, session: Session, invoice_id: int) -> dict:
