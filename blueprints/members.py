@@ -73,7 +73,7 @@ def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page
     if subscription is None:
         return {"subscription": None, "urls": urls}
     assigned = seats.assigned_count(subscription)
-    plan = renewals.plan(subscription, assigned)
+    plan = renewals.plan(subscription)
     administrators = seats.administrators(customer)
     return {"subscription": subscription, "assigned": assigned, "urls": urls,
             "members": seats.member_page(subscription, search=search, page=page, size=size,

@@ -61,10 +61,9 @@ def renewal_order(subscription: Subscription) -> Order | None:
         Order.supply_start == subscription.period_end, Order.status != OrderStatus.LAPSED))
 
 
-def renewal_quantity(subscription: Subscription, assigned: int | None = None) -> int:
-    """How many licenses the renewal buys: as the setting says, never fewer than the members assigned
-    (counted unless the caller has just counted them)."""
-    assigned = seats.assigned_count(subscription) if assigned is None else assigned
+def renewal_quantity(subscription: Subscription) -> int:
+    """How many licenses the renewal buys: as the setting says, never fewer than the members assigned."""
+    assigned = seats.assigned_count(subscription)
     wanted = {RenewalMode.NUMBER: subscription.renewal_licenses or subscription.licenses,
               RenewalMode.ASSIGNED: assigned}.get(subscription.renewal_mode, subscription.licenses)
     return max(wanted, assigned, 1)
@@ -85,7 +84,7 @@ class RenewalPlan:
         return self.licenses is not None and self.licenses < self.current
 
 
-def plan(subscription: Subscription, assigned: int | None = None) -> RenewalPlan | None:
+def plan(subscription: Subscription) -> RenewalPlan | None:
     if subscription.status != SubscriptionStatus.ACTIVE or subscription.period_end is None:
         return None
     order = renewal_order(subscription)
@@ -94,7 +93,7 @@ def plan(subscription: Subscription, assigned: int | None = None) -> RenewalPlan
                            subscription.licenses)
     ends = subscription.renewal_mode == RenewalMode.CANCEL
     return RenewalPlan(subscription.renewal_mode, subscription.period_end,
-                       None if ends else renewal_quantity(subscription, assigned), True, subscription.licenses)
+                       None if ends else renewal_quantity(subscription), True, subscription.licenses)
 
 
 def change_settings(subscription: Subscription, mode: RenewalMode, licenses: int | None, *, actor: User) -> None:
