@@ -13,6 +13,7 @@ def test_create_a_customer_paying_by_bank_transfer_then_manage_it(page, live_ser
     admin = make.reseller_admin(make.reseller("Northwind IT SAS", discount_bp=2000, allowed_organizations=20))
     _log_in(page, live_server, admin.email)
     page.get_by_role("link", name="Create").click()
+    page.wait_for_url("**/console/create/")  # the load event: htmx (deferred) hears the first keystroke
     page.get_by_label("Company name").fill("Nordlicht Studio GmbH")
     page.get_by_label("Street").fill("Mariahilfer Straße 1")
     page.get_by_label("Postal code").fill("1060")

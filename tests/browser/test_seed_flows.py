@@ -27,6 +27,7 @@ def test_create_paid_by_card_then_business_information_and_billing(page, live_se
     _, admin = northwind
     _log_in(page, live_server, admin.email)
     page.get_by_role("link", name="Create").click()
+    page.wait_for_url("**/console/create/")  # the load event: htmx (deferred) hears the first keystroke
     for label, value in [("Company name", "Canal Logistics BV"), ("Street", "Keizersgracht 1"),
                          ("Postal code", "1015 CJ"), ("City", "Amsterdam"), ("Contact name", "Cees Canal"),
                          ("Contact e-mail", "cees@canal.test"), ("Billing e-mail", "billing@canal.test"),
@@ -45,6 +46,7 @@ def test_create_paid_by_card_then_business_information_and_billing(page, live_se
     page.screenshot(path=f"{output_path}/3-paid-manage.png", full_page=True)
 
     page.get_by_role("link", name="Business Information").click()
+    page.wait_for_url("**/console/business/")  # htmx ready: Save answers inline
     page.get_by_label("Purchase order reference (optional)").fill("PO-2027-17")
     page.get_by_label("City").fill("Rotterdam")
     page.get_by_role("button", name="Save").click()

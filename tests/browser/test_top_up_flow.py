@@ -16,6 +16,7 @@ def test_top_up_by_bank_transfer(page, live_server, make, output_path):
     page.get_by_label("Acting On").select_option(label="Acme Consulting GmbH")
     expect(page.locator("#acting-on-summary")).to_contain_text("Acme Consulting GmbH")
     page.get_by_role("link", name="Purchase License").click()
+    page.wait_for_url("**/console/licenses/")  # the load event: htmx (deferred) hears the first keystroke
     page.get_by_label("Additional licenses").fill("3")
     quote = page.locator("#top-up-quote")
     expect(quote).to_contain_text("3 licenses × 12 months × €10.00")
