@@ -13,7 +13,10 @@ class Defaults:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # set True behind HTTPS
+    SESSION_COOKIE_SECURE = False  # True forces it; it is Secure anyway on every request that came over HTTPS
+    # Reverse proxies or load balancers in front of the app whose X-Forwarded-For, -Proto and -Host are trusted
+    # (1 behind one load balancer). With 0 those headers are ignored: a client cannot forge its address.
+    PROXY_COUNT = 0
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -3,6 +3,7 @@
 import re
 
 from flask import Flask, g, has_request_context, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -49,6 +50,14 @@ def browser_locale(accept_languages) -> str:
     return "en"
 
 
+class SessionCookie(SecureCookieSessionInterface):
+    """The session cookie, marked Secure on every request that came over HTTPS (directly, or through a trusted
+    proxy: ``PROXY_COUNT``), so that no configuration can be forgotten for it; ``SESSION_COOKIE_SECURE`` forces it."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
@@ -70,6 +79,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.session_protection = "strong"
+    app.session_interface = SessionCookie()
 
     @app.before_request
     def remember_address():

@@ -92,14 +92,17 @@ class FreshGlobalsClient(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path, postgres_url):
-    """A fresh app and an empty database for each test."""
+def app(request, tmp_path, postgres_url):
+    """A fresh app and an empty database for each test; ``@pytest.mark.app_config(NAME=value)`` adds settings
+    that ``create_app`` itself must see (those that wire middleware)."""
+    marker = request.node.get_closest_marker("app_config")
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": postgres_url or f"sqlite:///{tmp_path / 'test.sqlite'}",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 8, "PASSWORD_PARALLELISM": 1,
+        **(marker.kwargs if marker else {}),
     })
     app.test_client_class = FreshGlobalsClient
     with app.app_context():
