@@ -29,6 +29,13 @@ def _reset_limit() -> str:
     return current_app.config["RESET_LIMIT"]
 
 
+def _this_site(target: str) -> bool:
+    """True if ``target`` is a path on this site. Browsers drop tabs and line breaks from an address and read
+    ``\\`` as ``/``, so ``/<tab>/host`` or ``/\\host`` would lead to another site as ``//host`` does."""
+    return (target.startswith("/") and target[1:2] not in ("/", "\\")
+            and not any(ord(char) < 32 or char == "\x7f" for char in target))
+
+
 @bp.get("/")
 def home():
     """Send each person to the console of their role."""
@@ -73,7 +80,7 @@ def language():
         accounts.set_language(current_user, locale)
         db.session.commit()
     back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("auth.home"), 303)
+    return redirect(back if _this_site(back) else url_for("auth.home"), 303)
 
 
 @bp.post("/logout")

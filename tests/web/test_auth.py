@@ -1,6 +1,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -146,3 +147,15 @@ def test_reset_requests_are_limited(client, make):
     statuses = [client.post("/password/forgot", data={"email": user.email}).status_code for _ in range(6)]
     assert statuses == [303] * 5 + [429]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 5
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "/\t/evil.example", "/\n/evil.example",
+                                    "/\r\n/evil.example", "https://evil.example/", "\\\\evil.example", "evil.example"])
+def test_the_language_switch_never_sends_anyone_to_another_site(client, target):
+    response = client.post("/language", data={"locale": "fr", "next": target})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+def test_the_language_switch_goes_back_to_the_page_it_was_used_on(client):
+    response = client.post("/language", data={"locale": "fr", "next": "/console/billing/orders?kind=topup&page=2"})
+    assert response.headers["Location"] == "/console/billing/orders?kind=topup&page=2"
