@@ -28,7 +28,8 @@ MAX_AMOUNT = Decimal("10000000")
 
 
 def _cents(form, field):
-    if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
+    """At most two decimals, checked on a value the field's range accepted (1e309 cannot be rounded to cents)."""
+    if field.data is not None and not field.errors and field.data != field.data.quantize(Decimal("0.01")):
         raise ValidationError(_("At most two decimals."))
 
 

@@ -49,6 +49,8 @@ def test_the_operator_creates_a_reseller_whose_first_admin_activates_and_logs_in
     ("vat_number", "ATU00000000", "VAT"),
     ("discount", "101", "Between 0 and 100 %."),
     ("discount", "12.345", "At most two decimals."),
+    ("discount", "1e309", "Between 0 and 100 %."),  # too large to be rounded to cents: the range says no first
+    ("discount", "Infinity", "Between 0 and 100 %."),
     ("allowed_organizations", "-1", "A whole number from 0, or empty."),
     ("first_admin", "not an address", "e-mail"),
 ])
@@ -147,6 +149,7 @@ def test_settings_change_future_prices_and_are_audited(operator, client, make):
     ("iban", "DE00 1234", "This IBAN is not valid"),
     ("bic", "NOTABIC", "This BIC is not valid"),
     ("list_price", "0", "Between 0.01 and 100,000."),
+    ("list_price", "-1e309", "Between 0.01 and 100,000."),
     ("vat_number", "", "Required on every invoice."),
 ])
 def test_wrong_settings_are_refused_and_change_nothing(operator, field, value, message):
