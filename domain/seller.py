@@ -50,7 +50,7 @@ def check_logo(data: bytes) -> str:
                           field="logo") from error
     if etree.QName(root).localname != "svg":
         raise DomainError(_("The logo must be an SVG image."), field="logo")
-    return data.decode("utf-8")
+    return etree.tostring(root, encoding="unicode")  # as parsed: a Latin-1 or UTF-16 file is text like any other
 
 
 def update(values: dict, *, logo: bytes | None, actor: User) -> dict:

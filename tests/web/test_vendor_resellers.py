@@ -220,3 +220,11 @@ def test_the_twentieth_organization_is_allowed_and_the_twenty_first_refused(clie
     assert rows(Customer) == 20
     page = client.post("/console/create/", data=create_form(name="Twenty-first GmbH")).text
     assert "reached your limit of 20 organizations" in page and rows(Customer) == 20
+
+
+def test_a_logo_in_another_encoding_is_stored_as_text(operator):
+    svg = '<?xml version="1.0" encoding="ISO-8859-1"?><svg xmlns="http://www.w3.org/2000/svg"><title>Café</title></svg>'
+    logo = (io.BytesIO(svg.encode("latin-1")), "logo.svg")
+    response = operator.post("/vendor/settings", data={**SETTINGS, "logo": logo}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert "<title>Café</title>" in db.session.scalars(sa.select(SellerSettings)).one().logo_svg
