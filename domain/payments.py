@@ -59,6 +59,8 @@ class Provider(Protocol):
 
 
 def _verify_stripe_scheme(payload: bytes, signature: str | None, secret: str) -> dict:
+    if signature is not None and not signature.isascii():  # the library's compare_digest would raise TypeError
+        raise InvalidWebhook("The Stripe-Signature header is not ASCII.")
     try:
         event = stripe.Webhook.construct_event(payload, signature or "", secret, tolerance=300)
     except (stripe.SignatureVerificationError, ValueError) as error:

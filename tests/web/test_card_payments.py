@@ -95,7 +95,7 @@ def test_a_valid_webhook_pays_once_and_a_replay_changes_nothing(client, admin, a
     assert again.json == {"result": "duplicate"} and counts() == before
 
 
-@pytest.mark.parametrize("tamper", ["secret", "payload", "stale", "no-v1", "missing"])
+@pytest.mark.parametrize("tamper", ["secret", "payload", "stale", "no-v1", "missing", "not-ascii"])
 def test_a_webhook_that_does_not_verify_is_refused_and_changes_nothing(client, admin, tamper):
     order, sandbox, payload = _sandbox_event(client)
     secret, stamp = sandbox.webhook_secret, int(time.time())
@@ -108,6 +108,8 @@ def test_a_webhook_that_does_not_verify_is_refused_and_changes_nothing(client, a
         payload = payload.replace(b'"paid"', b'"paid" ')
     if tamper == "no-v1":
         header = header.replace("v1=", "v0=")
+    if tamper == "not-ascii":  # the Stripe library's comparison raised TypeError on it: a 500
+        header = header[:-1] + "é"
     headers = {} if tamper == "missing" else {"Stripe-Signature": header}
     before = counts()
     response = client.post("/webhooks/sandbox", data=payload, headers=headers)
