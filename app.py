@@ -47,7 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     from blueprints import web
+    from blueprints.params import RowId
 
+    app.url_map.converters["int"] = RowId  # before any route: an id too large for the database is a 404
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
 

@@ -9,6 +9,7 @@ from flask import abort, g, request, session
 from flask_login import current_user, login_required
 
 from app import db
+from blueprints.params import row_id
 from domain import access
 from domain.models import Customer, CustomerAdmin, Invoice, Member, Order, Reseller, Subscription
 
@@ -16,9 +17,8 @@ ACTING_ON = "acting_on"
 
 
 def _one_or_404(query, object_id):
-    try:
-        object_id = int(object_id)
-    except (TypeError, ValueError):
+    object_id = row_id(object_id)
+    if object_id is None:
         abort(404)
     entity = query.column_descriptions[0]["entity"]
     found = db.session.scalar(query.where(entity.id == object_id))

@@ -1,39 +1,26 @@
 """The audit log pages of the vendor console, the reseller console and the customer portal: one view."""
 
-from datetime import date
-
 from flask import Response, current_app, request, url_for
 from flask_login import current_user
 
 from blueprints.htmx import render
+from blueprints.params import query_day, query_id
 from domain import audit_log
-
-
-def _day(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _id(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def filters(**fixed) -> audit_log.Filters:
     """The filters of the query string; ``fixed`` ones (a portal's own organization) cannot be changed."""
     args = request.args
-    values = {"actor": args.get("actor", "").strip()[:254], "reseller_id": _id("reseller"),
-              "customer_id": _id("customer"), "action": args.get("action", "").strip()[:60],
-              "date_from": _day("from"), "date_to": _day("to"), "text": args.get("text", "").strip()[:200]}
+    values = {"actor": args.get("actor", "").strip()[:254], "reseller_id": query_id("reseller"),
+              "customer_id": query_id("customer"), "action": args.get("action", "").strip()[:60],
+              "date_from": query_day("from"), "date_to": query_day("to"), "text": args.get("text", "").strip()[:200]}
     return audit_log.Filters(**{**values, **fixed})
 
 
 def page(endpoint: str, csv_endpoint: str, layout: str, *, show_reseller: bool, **fixed):
     """The filtered, keyset-paged log as ``current_user`` may see it; htmx refreshes the table."""
     chosen = filters(**fixed)
-    before = _id("before")
+    before = query_id("before")
     result = audit_log.page(current_user, chosen, before=before, size=current_app.config["PAGE_SIZE"])
     args = {**chosen.query_args(), **{k: v for k, v in request.view_args.items()}}
     for key in fixed:

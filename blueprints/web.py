@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app import db, login_manager
+from blueprints.params import row_id
 from domain import audit, notifications
 from domain.labels import LANGUAGES, status_label
 from domain.models import ResellerStatus, User
@@ -60,7 +61,8 @@ class SessionCookie(SecureCookieSessionInterface):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user_id = row_id(user_id)
+    return db.session.get(User, user_id) if user_id else None
 
 
 # POST routes a suspended reseller may still use: live price quotes, the language, and leaving.

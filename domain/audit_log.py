@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
@@ -64,7 +64,7 @@ def _filtered(user: User, filters: Filters) -> sa.Select:
     if filters.date_from:
         query = query.where(AuditEvent.created_at >= datetime.combine(filters.date_from, time.min))
     if filters.date_to:
-        query = query.where(AuditEvent.created_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+        query = query.where(AuditEvent.created_at <= datetime.combine(filters.date_to, time.max))  # 9999-12-31 too
     if filters.text:
         details = sa.func.coalesce(sa.cast(AuditEvent.before, sa.Text), "") + " " + \
             sa.func.coalesce(sa.cast(AuditEvent.after, sa.Text), "")

@@ -6,7 +6,7 @@ One query per page whatever its length: the customer's name, the buyer and the i
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -100,7 +100,7 @@ def _query(viewer: User, filters: Filters) -> sa.Select:
     if filters.date_from:
         query = query.where(Order.created_at >= datetime.combine(filters.date_from, time.min))
     if filters.date_to:
-        query = query.where(Order.created_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+        query = query.where(Order.created_at <= datetime.combine(filters.date_to, time.max))  # 9999-12-31 too
     return query
 
 

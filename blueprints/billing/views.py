@@ -1,7 +1,5 @@
 """Billing: invoices of the acting-on customer, or all of the reseller's with none chosen."""
 
-from datetime import date
-
 from flask import Response, current_app, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -10,6 +8,7 @@ from blueprints.access import acting_on, invoice_or_404
 from blueprints.console import console_blueprint
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
+from blueprints.params import query_day
 from domain import order_history
 from domain.access import visible_invoices
 from domain.models import Invoice
@@ -40,15 +39,9 @@ def invoice_pdf(invoice_id: int):
 def _filters() -> order_history.Filters:
     args = request.args
     customer = acting_on()
-
-    def day(name):
-        try:
-            return date.fromisoformat(args.get(name, ""))
-        except ValueError:
-            return None
-
     return order_history.Filters(customer_id=customer.id if customer else None, kind=args.get("kind") or None,
-                                 status=args.get("status") or None, date_from=day("from"), date_to=day("to"))
+                                 status=args.get("status") or None, date_from=query_day("from"),
+                                 date_to=query_day("to"))
 
 
 @bp.get("/orders")
