@@ -90,11 +90,14 @@ def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:
     """Make ``email`` an administrator of ``reseller``: a new person gets an activation link (7 days)."""
     email = accounts.validate_address(email)
     user = accounts.user_by_email(email)
-    if user is not None and (user.reseller_id is not None or user.is_operator):
-        raise DomainError(_("This address already belongs to a reseller's or the vendor's team."), field="email")
-    if user is not None and db.session.scalar(sa.select(CustomerAdmin.id).where(CustomerAdmin.user_id == user.id)):
-        raise DomainError(_("This address administers a customer; use another address for the reseller."),
-                          field="email")
+    if user is not None and user.reseller_id == reseller.id:
+        raise DomainError(_("%(email)s is already an administrator of %(reseller)s.", email=email,
+                            reseller=reseller.name), field="email")
+    if user is not None and (user.reseller_id is not None or user.is_operator or db.session.scalar(
+            sa.select(CustomerAdmin.id).where(CustomerAdmin.user_id == user.id))):
+        # one address, one role; the same words whichever role it has, so an invitation cannot tell whose it is
+        raise DomainError(_("This address cannot be invited: it has another role on Seatdesk already. "
+                            "Use another address."), field="email")
     if user is None:
         user = User(email=email)
         db.session.add(user)

@@ -109,8 +109,23 @@ def test_a_reseller_admin_invites_another_admin_of_its_own_reseller(client, make
     assert "/activate/" in invited.body_text
     page = client.get("/console/account/team").text
     assert "jan@danube.test" in page and "invited" in page
-    taken = client.post("/console/account/team", data={"email": "jan@danube.test"}).text
-    assert "already belongs to a reseller" in taken
+    again = client.post("/console/account/team", data={"email": "jan@danube.test"}).text
+    assert "jan@danube.test is already an administrator of Danube Digital GmbH." in again
+
+
+def test_an_invitation_does_not_tell_which_role_an_address_has_elsewhere(client, make):
+    reseller = make.reseller("Danube Digital GmbH")
+    login(client, make.reseller_admin(reseller))
+    others = [make.reseller_admin(make.reseller("Rival IT")), make.operator(),
+              make.customer_admin(make.customer(make.reseller("Third")))]
+    before = {t.name: rows(t) for t in Base.metadata.sorted_tables}
+    refusals = set()
+    for person in others:
+        page = client.post("/console/account/team", data={"email": person.email}).text
+        refusals.add(re.search(r'id="email-error">([^<]*)<', page).group(1).strip())
+    assert refusals == {"This address cannot be invited: it has another role on Seatdesk already. "
+                        "Use another address."}
+    assert {t.name: rows(t) for t in Base.metadata.sorted_tables} == before
 
 
 def test_the_list_searches_and_sorts(operator, make):
