@@ -1,7 +1,9 @@
 """Load run: gunicorn (2 workers) on loopback, wrk with a logged-in session cookie, ratios in one run.
 
-For each endpoint: requests per second and p50/p95/p99 latency, next to a floor measured the same
-way in the same run (``/healthz``: the same app and stack doing nothing). The large data set and one
+For each endpoint: requests per second and p50/p95/p99 latency, next to two floors measured the same
+way in the same run: ``/healthz`` (the same app and stack doing nothing; the issue's targets are shares
+of it) and ``/bench/logged-in`` (``benchmarks/server.py``: the session and the user loaded, as every
+console page does first, and nothing more). The large data set and one
 100x smaller are served at once, each by its own gunicorn; the dashboard and Manage run in three
 short rounds, large then small in turn, and keep the median of each percentile, so the two p95 of a
 ratio come from the same minutes. Then the resident memory of the large set's workers after 10,000
@@ -60,7 +62,7 @@ class Server:
                "FLASK_LOGIN_LIMIT": "100000 per minute", "FLASK_ENV_NAME": "bench"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             "app:create_app()"], env=env)
+             "benchmarks.server:create_app()"], env=env)
         self.base = f"http://127.0.0.1:{self.port}"
         for _ in range(100):
             try:
@@ -172,6 +174,7 @@ class Site:
                                         "payment_method": "card", "vat_number": ""})
         return {
             "floor: /healthz": ("floor", lambda **o: wrk(base, "/healthz", **o)),
+            "floor: logged in": ("floor", lambda **o: wrk(base, "/bench/logged-in", session=reseller, **o)),
             "dashboard, page 1": ("page", lambda **o: wrk(base, "/console/", session=reseller, **o)),
             # 20 of the reseller's customers match on the large set, none on the small one
             "dashboard, search": ("page", lambda **o: wrk(base, "/console/?q=Customer%2001", session=reseller, **o)),
@@ -248,15 +251,17 @@ def _memory(server: Server, session: Session, invoice_id: int) -> dict:
 def report(large: dict, small: dict) -> str:
     lines = [f"Data set: {large['info']['sizes']} (generated in {large['info']['seconds']} s); small: "
              f"{small['info']['sizes']}.", "",
-             "| endpoint | kind | req/s | p50 ms | p95 ms | p99 ms | share of floor | target | errors |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| endpoint | kind | req/s | p50 ms | p95 ms | p99 ms | share of floor | target | "
+             "share of logged-in floor | errors |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     floor = large["results"]["floor: /healthz"][1]["rps"]
+    logged_in = large["results"]["floor: logged in"][1]["rps"]
     for name, (kind, r) in large["results"].items():
         share = r["rps"] / floor
         target = TARGETS.get(kind)
         verdict = "" if target is None else f"{target:.0%} {'met' if share >= target else 'missed'}"
         lines.append(f"| {name} | {kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
-                     f"{share:.0%} | {verdict} | {r['errors']} |")
+                     f"{share:.0%} | {verdict} | {r['rps'] / logged_in:.0%} | {r['errors']} |")
     lines += ["", "| page | p95 large ms | p95 small ms | large / small (target ≤ 1.3) |", "|---|---:|---:|---:|"]
     for name in COMPARED:
         big, little = large["results"][name][1]["p95"], small["results"][name][1]["p95"]
