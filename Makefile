@@ -19,6 +19,7 @@ test: setup
 bench: setup
 	$(PY) -m benchmarks.invoices
 	$(PY) -m benchmarks.load
+	$(PY) -m benchmarks.scale
 
 setup: $(VENV)/.installed $(MO_FILES)
 
