@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from app import db
 from domain import accounts, audit, links, notifications
@@ -84,6 +85,12 @@ def set_status(reseller: Reseller, status: ResellerStatus, *, actor: User) -> No
     reseller.status = status
     audit.record(actor, "reseller.suspended" if status == ResellerStatus.SUSPENDED else "reseller.reactivated",
                  reseller, reseller=reseller, before=before, after={"status": str(status)})
+
+
+def administrators(reseller: Reseller) -> list[ResellerUser]:
+    """The reseller's team, oldest first, each with its user (one query, however large the team)."""
+    return list(db.session.scalars(sa.select(ResellerUser).where(ResellerUser.reseller_id == reseller.id)
+                                   .options(joinedload(ResellerUser.user)).order_by(ResellerUser.created_at)))
 
 
 def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:

@@ -1,6 +1,5 @@
 """The reseller's own account in its console: its team of administrators and its audit log."""
 
-import sqlalchemy as sa
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,15 +12,14 @@ from blueprints.htmx import render
 from blueprints.vendor.forms import InviteAdminForm
 from domain import resellers
 from domain.errors import DomainError
-from domain.models import ResellerUser
 
 bp = console_blueprint("account", __name__, "/console/account")
 
 
 def _team_page(form: InviteAdminForm):
-    admins = db.session.scalars(sa.select(ResellerUser).where(ResellerUser.reseller_id == current_user.reseller_id)
-                                .order_by(ResellerUser.created_at)).all()
-    return render("account/team.html", admins=admins, form=form, usage=resellers.usage_notice(current_reseller()))
+    reseller = current_reseller()
+    return render("account/team.html", admins=resellers.administrators(reseller), form=form,
+                  usage=resellers.usage_notice(reseller))
 
 
 @bp.get("/team")

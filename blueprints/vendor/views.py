@@ -14,7 +14,7 @@ from domain import audit, resellers, seller
 from domain import outbox as outbox_queue
 from domain.clock import today
 from domain.errors import DomainError
-from domain.models import OutboxMessage, OutboxStatus, Reseller, ResellerStatus, ResellerUser, SellerSettings
+from domain.models import OutboxMessage, OutboxStatus, Reseller, ResellerStatus, SellerSettings
 from domain.money import to_decimal, to_minor
 from domain.pages import paginate
 
@@ -58,11 +58,8 @@ def new_reseller():
 
 
 def _reseller_page(reseller: Reseller, form=None, invite_form=None):
-
-    admins = db.session.scalars(sa.select(ResellerUser).where(ResellerUser.reseller_id == reseller.id)
-                                .order_by(ResellerUser.created_at)).all()
     return render("vendor/reseller.html", reseller=reseller, form=form or ResellerForm.of(reseller),
-                  invite_form=invite_form or InviteAdminForm(formdata=None), admins=admins,
+                  invite_form=invite_form or InviteAdminForm(formdata=None), admins=resellers.administrators(reseller),
                   notices=resellers.usage_notice(reseller))
 
 
