@@ -13,6 +13,7 @@ from domain.models import (
     Member,
     MemberStatus,
     OutboxMessage,
+    Payment,
     StatementLine,
 )
 from tests.conftest import login
@@ -104,6 +105,17 @@ def add_lines(world, make, n):
     db.session.commit()
 
 
+def add_payments(world, make, n):
+    db.session.add_all([Payment(invoice_id=world["invoice"].id, amount_minor=100, currency="EUR", method="manual",
+                                received_on=date(2027, 1, 1), reference=f"P-{next(serial)}") for _ in range(n)])
+    db.session.commit()
+
+
+def add_admins(world, make, n):
+    for _ in range(n):
+        make.reseller_admin(world["reseller"], f"admin{next(serial)}@northwind.test")
+
+
 def add_resellers(world, make, n):
     for _ in range(n):
         make.customer(make.reseller(f"Reseller {next(serial):04d}"), members=1)
@@ -116,21 +128,45 @@ PAGES = [
     ("admin", "/console/billing/?customer=", add_invoices_everywhere),
     ("admin", "/console/billing/orders?customer=", add_invoices_everywhere),
     ("admin", "/console/account/audit", add_events),
+    ("admin", "/console/account/audit.csv", add_events),
+    ("admin", "/console/account/team", add_admins),
+    ("admin", "/console/billing/orders.csv?customer=", add_invoices_everywhere),
     ("carol", "/portal/customers/{acme}/members", add_members),
     ("carol", "/portal/customers/{acme}/audit", add_events),
+    ("carol", "/portal/customers/{acme}/audit.csv", add_events),
     ("carol", "/portal/", add_invoices),
     ("operator", "/vendor/", add_resellers),
     ("operator", "/vendor/invoices", add_invoices_everywhere),
+    ("operator", "/vendor/invoices/{invoice}", add_payments),
     ("operator", "/vendor/audit", add_events),
+    ("operator", "/vendor/audit.csv", add_events),
+    ("operator", "/vendor/resellers/{reseller}", add_admins),
     ("operator", "/vendor/outbox", add_messages),
     ("operator", "/vendor/payments", add_lines),
 ]
 
 
+# Pages that show one thing (an object, a form, a document), so no list of rows can grow on them.
+NOT_LISTS = {"auth.home", "auth.login", "auth.forgot_password", "auth.activate", "auth.reset_password", "create.index",
+             "create.order", "licenses.index", "business.index", "billing.invoice_pdf", "manage.confirm_remove_member",
+             "manage.promote_member", "payer.invoice_page", "payer.invoice_pdf", "payments.sandbox_checkout",
+             "portal.confirm_remove_member", "portal.invoice_pdf", "portal.licenses_page", "portal.order",
+             "vendor.credit_note_pdf", "vendor.invoice_pdf", "vendor.new_reseller", "vendor.outbox_message",
+             "vendor.settings", "healthz", "static"}
+
+
+def test_every_page_that_lists_rows_is_counted(app, world):
+    adapter = app.url_map.bind("localhost")
+    ids = {"acme": world["acme"].id, "reseller": world["reseller"].id, "invoice": world["invoice"].id}
+    counted = {adapter.match(url.format(**ids).split("?")[0])[0] for _, url, _ in PAGES}
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    assert pages - counted - NOT_LISTS == set(), "count these pages' statements, or say they list nothing"
+
+
 @pytest.mark.parametrize("who, url, grow", PAGES, ids=[url for _, url, _ in PAGES])
 def test_a_list_page_costs_the_same_statements_for_10_rows_as_for_100(client, make, world, who, url, grow):
     login(client, world[who])
-    url = url.format(acme=world["acme"].id)
+    url = url.format(acme=world["acme"].id, reseller=world["reseller"].id, invoice=world["invoice"].id)
     grow(world, make, 10)
     ten = statements(client, url)
     grow(world, make, 90)
