@@ -230,9 +230,9 @@ def make(app) -> Factory:
     return Factory()
 
 
-def login(client, user: User, password: str = PASSWORD):
-    """Log ``user`` in through the login form, as a person would."""
-    response = client.post("/login", data={"email": user.email, "password": password})
+def login(client, user: User, password: str = PASSWORD, **request):
+    """Log ``user`` in through the login form, as a person would; ``request`` goes to the client (headers ...)."""
+    response = client.post("/login", data={"email": user.email, "password": password}, **request)
     assert response.status_code == 303, response.text
     return response
 

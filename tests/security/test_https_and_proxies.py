@@ -7,13 +7,9 @@ import sqlalchemy as sa
 
 from app import db
 from domain.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.conftest import login
 
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
-
-
-def _log_in(client, user, **kwargs):
-    return client.post("/login", data={"email": user.email, "password": PASSWORD}, **kwargs)
 
 
 def _add_member(client, customer, **kwargs) -> AuditEvent:
@@ -24,7 +20,7 @@ def _add_member(client, customer, **kwargs) -> AuditEvent:
 
 def test_over_https_the_session_cookie_is_secure_and_hsts_is_sent(app, make):
     client = app.test_client()
-    response = _log_in(client, make.user(), base_url="https://console.example.test")
+    response = login(client, make.user(), base_url="https://console.example.test")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
@@ -32,17 +28,17 @@ def test_over_https_the_session_cookie_is_secure_and_hsts_is_sent(app, make):
 
 def test_over_plain_http_the_cookie_is_not_secure_unless_configured(app, make):
     user = make.user()
-    response = _log_in(app.test_client(), user)
+    response = login(app.test_client(), user)
     assert "Secure" not in response.headers["Set-Cookie"] and "Strict-Transport-Security" not in response.headers
     app.config["SESSION_COOKIE_SECURE"] = True  # a site that is only ever served over HTTPS
-    assert "Secure" in _log_in(app.test_client(), user).headers["Set-Cookie"]
+    assert "Secure" in login(app.test_client(), user).headers["Set-Cookie"]
 
 
 def test_without_a_trusted_proxy_forwarded_headers_are_ignored(app, make):
     reseller = make.reseller()
     customer = make.customer(reseller)
     client = app.test_client()
-    response = _log_in(client, make.reseller_admin(reseller), headers=FORWARDED)
+    response = login(client, make.reseller_admin(reseller), headers=FORWARDED)
     assert "Secure" not in response.headers["Set-Cookie"]  # a client cannot claim HTTPS it did not use
     assert _add_member(client, customer, headers=FORWARDED).ip_address == "127.0.0.1"
 
@@ -52,7 +48,7 @@ def test_behind_one_trusted_proxy_the_forwarded_scheme_and_address_count(app, ma
     reseller = make.reseller()
     customer = make.customer(reseller)
     client = app.test_client()
-    response = _log_in(client, make.reseller_admin(reseller), headers=FORWARDED)
+    response = login(client, make.reseller_admin(reseller), headers=FORWARDED)
     assert "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     assert _add_member(client, customer, headers=FORWARDED).ip_address == "203.0.113.7"
