@@ -1,7 +1,9 @@
 """Faults: the mail server down, the database connection lost mid-request, the PDF renderer failing."""
 
+import os
 import uuid
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 import weasyprint
@@ -64,6 +66,39 @@ def test_a_connection_lost_mid_request_shows_a_clean_page_and_keeps_nothing_half
     assert lost.fired and response.status_code == 500
     assert "Something went wrong on our side. Nothing was saved" in response.text
     assert _row_counts() == before  # the audit event and the outbox message were rolled back with the member
+    again = reseller_client.post("/console/manage/members", data={"emails": "a@example.test"})
+    assert again.status_code == 303 and db.session.scalars(sa.select(Member.email)).all() == ["a@example.test"]
+
+
+class BackendTerminated:
+    """PostgreSQL itself ends the request's connection once ``table`` has its row, before the commit, as when the
+    server restarts or a proxy drops the connection: the next statement meets a closed connection for real."""
+
+    def __init__(self, table: str):
+        self.table, self.fired = table, False
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not self.fired and statement.lstrip().upper().startswith("INSERT INTO " + self.table.upper()):
+            self.fired = True
+            server = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            backend = conn.connection.dbapi_connection.info.backend_pid
+            with psycopg.connect(server, autocommit=True) as other:  # waits until that backend has gone
+                other.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,))
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL to end a connection")
+def test_a_connection_ended_by_the_server_mid_request_keeps_nothing_and_the_next_request_works(reseller_client, app):
+    before = _row_counts()
+    ended = BackendTerminated("members")
+    sa.event.listen(db.engine, "after_cursor_execute", ended)
+    try:
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        response = reseller_client.post("/console/manage/members", data={"emails": "a@example.test, b@example.test"})
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", ended)
+    assert ended.fired and response.status_code == 500
+    assert "Something went wrong on our side. Nothing was saved" in response.text
+    assert _row_counts() == before  # the server rolled the open transaction back with the connection
     again = reseller_client.post("/console/manage/members", data={"emails": "a@example.test"})
     assert again.status_code == 303 and db.session.scalars(sa.select(Member.email)).all() == ["a@example.test"]
 
