@@ -103,6 +103,17 @@ def test_a_connection_ended_by_the_server_mid_request_keeps_nothing_and_the_next
     assert again.status_code == 303 and db.session.scalars(sa.select(Member.email)).all() == ["a@example.test"]
 
 
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL to end a connection")
+def test_connections_ended_between_requests_are_replaced_before_the_next_request_uses_them(reseller_client):
+    db.session.close()  # every connection back in the pool, idle, as between two requests of a worker
+    server = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as other:  # the server restarts, or a proxy drops idle ones
+        ended = other.execute("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+    assert ended >= 1
+    assert reseller_client.get("/console/manage/").status_code == 200  # the pool pinged, found it dead, reconnected
+
+
 def test_a_failing_pdf_renderer_takes_no_number_and_the_order_can_be_placed_again(reseller_client, monkeypatch):
     before = _row_counts()
 
