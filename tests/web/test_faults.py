@@ -43,64 +43,49 @@ def test_with_the_mail_server_down_the_member_is_added_and_the_invitation_waits(
 
 
 class ConnectionLost:
-    """Drop the database connection under the first statement that writes to ``table``."""
+    """Lose the database connection at the first statement that writes to ``table``: before it, by raising what
+    the driver raises on any database; or ``for_real``, once it has run, by having PostgreSQL end the connection
+    (as when the server restarts or a proxy drops it), so that the next statement meets a closed connection."""
 
-    def __init__(self, table: str):
-        self.table, self.fired = table, False
+    def __init__(self, table: str, *, for_real: bool = False):
+        self.table, self.for_real, self.fired = table, for_real, False
+        self.event = "after_cursor_execute" if for_real else "before_cursor_execute"
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        if not self.fired and statement.lstrip().upper().startswith("INSERT INTO " + self.table.upper()):
-            self.fired = True
+        if self.fired or not statement.lstrip().upper().startswith("INSERT INTO " + self.table.upper()):
+            return
+        self.fired = True
+        if not self.for_real:
             raise sa.exc.OperationalError(statement, parameters, ConnectionResetError("server closed the connection"))
+        server = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        backend = conn.connection.dbapi_connection.info.backend_pid
+        with psycopg.connect(server, autocommit=True) as other:  # waits until that backend has gone
+            other.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,))
 
 
-def test_a_connection_lost_mid_request_shows_a_clean_page_and_keeps_nothing_half_written(reseller_client, app):
+def _add_members_losing_the_connection(client, app, lost: ConnectionLost) -> None:
+    """Two members added while ``lost`` strikes: a clean page and nothing kept; the next request works."""
     before = _row_counts()
-    lost = ConnectionLost("members")
-    sa.event.listen(db.engine, "before_cursor_execute", lost)
+    sa.event.listen(db.engine, lost.event, lost)
     try:
         app.config["PROPAGATE_EXCEPTIONS"] = False
-        response = reseller_client.post("/console/manage/members", data={"emails": "a@example.test, b@example.test"})
+        response = client.post("/console/manage/members", data={"emails": "a@example.test, b@example.test"})
     finally:
-        sa.event.remove(db.engine, "before_cursor_execute", lost)
+        sa.event.remove(db.engine, lost.event, lost)
     assert lost.fired and response.status_code == 500
     assert "Something went wrong on our side. Nothing was saved" in response.text
     assert _row_counts() == before  # the audit event and the outbox message were rolled back with the member
-    again = reseller_client.post("/console/manage/members", data={"emails": "a@example.test"})
+    again = client.post("/console/manage/members", data={"emails": "a@example.test"})
     assert again.status_code == 303 and db.session.scalars(sa.select(Member.email)).all() == ["a@example.test"]
 
 
-class BackendTerminated:
-    """PostgreSQL itself ends the request's connection once ``table`` has its row, before the commit, as when the
-    server restarts or a proxy drops the connection: the next statement meets a closed connection for real."""
-
-    def __init__(self, table: str):
-        self.table, self.fired = table, False
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        if not self.fired and statement.lstrip().upper().startswith("INSERT INTO " + self.table.upper()):
-            self.fired = True
-            server = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            backend = conn.connection.dbapi_connection.info.backend_pid
-            with psycopg.connect(server, autocommit=True) as other:  # waits until that backend has gone
-                other.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,))
+def test_a_connection_lost_mid_request_shows_a_clean_page_and_keeps_nothing_half_written(reseller_client, app):
+    _add_members_losing_the_connection(reseller_client, app, ConnectionLost("members"))
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL to end a connection")
 def test_a_connection_ended_by_the_server_mid_request_keeps_nothing_and_the_next_request_works(reseller_client, app):
-    before = _row_counts()
-    ended = BackendTerminated("members")
-    sa.event.listen(db.engine, "after_cursor_execute", ended)
-    try:
-        app.config["PROPAGATE_EXCEPTIONS"] = False
-        response = reseller_client.post("/console/manage/members", data={"emails": "a@example.test, b@example.test"})
-    finally:
-        sa.event.remove(db.engine, "after_cursor_execute", ended)
-    assert ended.fired and response.status_code == 500
-    assert "Something went wrong on our side. Nothing was saved" in response.text
-    assert _row_counts() == before  # the server rolled the open transaction back with the connection
-    again = reseller_client.post("/console/manage/members", data={"emails": "a@example.test"})
-    assert again.status_code == 303 and db.session.scalars(sa.select(Member.email)).all() == ["a@example.test"]
+    _add_members_losing_the_connection(reseller_client, app, ConnectionLost("members", for_real=True))
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL to end a connection")
