@@ -7,7 +7,10 @@ console page does first, and nothing more). The large data set and one
 100x smaller are served at once, each by its own gunicorn; the dashboard and Manage run in three
 short rounds, large then small in turn, and keep the median of each percentile, so the two p95 of a
 ratio come from the same minutes. Then the resident memory of the large set's workers after 10,000
-and 20,000 requests.
+and 20,000 requests. Every wrk run is bounded in time (``BENCH_DURATION``) and in requests
+(``BENCH_MAX_REQUESTS``): each of its threads stops sending at its share of the bound. wrk still
+counts the whole duration then, so a run that reaches the bound is refused rather than reported at a
+rate it did not serve.
 
     .venv/bin/python -m benchmarks.load            (needs PostgreSQL on 127.0.0.1:5432 and wrk)
 """
@@ -32,17 +35,28 @@ from benchmarks.dataset import generate
 BASE_URL = os.environ.get("BENCH_DATABASE", "postgresql://postgres@127.0.0.1:5432/seatdesk_bench")
 DURATION = os.environ.get("BENCH_DURATION", "8s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+THREADS = 2
+MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "300000"))  # a run of 8 s serves under 40,000 here
 ROUNDS, ROUND = int(os.environ.get("BENCH_ROUNDS", "3")), os.environ.get("BENCH_ROUND", "4s")  # compared pages
 TARGETS = {"fragment": 0.60, "page": 0.40}
 USER_AGENT = "seatdesk-bench"  # Flask-Login's strong session protection binds a session to it
 
+# Each thread's ``sent`` and ``bound`` are globals of its own Lua state, read back by done() through setup()'s list.
+BOUND_LUA = """
+threads = {}
+setup = function(thread) table.insert(threads, thread) end
+sent, bound = 0, %d
+"""
 DONE_LUA = """
 done = function(summary, latency, requests)
-  local e = summary.errors
+  local e, bounded = summary.errors, 0
+  for _, thread in ipairs(threads) do
+    if thread:get("sent") > thread:get("bound") then bounded = 1 end
+  end
   io.write(string.format(
-    'RESULT {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f}\\n',
+    'RESULT {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f, "bounded": %d}\\n',
     summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, bounded))
 end
 """
 
@@ -121,19 +135,25 @@ def wrk(base: str, path: str, *, session: Session | None = None, method: str = "
     _expect_ok(base + path, method, body or ("emails=check%40example.test" if unique_email else ""), headers)
     lines = [f'wrk.method = "{method}"', f"wrk.body = {json.dumps(body)}"]
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
-    if unique_email:  # every request adds a new member: an address of its own
-        lines.append("""counter = 0
+    # every request of a unique_email run adds a new member: an address of its own
+    built = ('return wrk.format(nil, nil, nil, "emails=bench" .. sent .. "-" .. math.random(1, 1000000000) .. '
+             '"%40example.test")' if unique_email else "static = static or wrk.format()\n  return static")
+    lines.append(BOUND_LUA % (MAX_REQUESTS // THREADS))
+    lines.append(f"""local static = nil
 request = function()
-  counter = counter + 1
-  local body = "emails=bench" .. counter .. "-" .. math.random(1, 1000000000) .. "%40example.test"
-  return wrk.format(nil, nil, nil, body)
+  sent = sent + 1
+  if sent > bound then wrk.thread:stop() end
+  {built}
 end""")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("\n".join(lines) + DONE_LUA)
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", duration, "-s", script.name, base + path],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", duration, "-s", script.name,
+                          base + path], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    if result["bounded"]:
+        raise RuntimeError(f"{method} {path} reached the bound of {MAX_REQUESTS:,} requests before {duration}: "
+                           "raise BENCH_MAX_REQUESTS or shorten BENCH_DURATION")
     result["rps"] = result["requests"] / result["seconds"]
     return result
 

@@ -1,9 +1,11 @@
 """The benchmark's own parts, at a thousandth of the scale: the data set has the shape the load run reports,
 and the app it serves answers both floors, so `make bench` cannot rot unnoticed."""
 
+import pytest
 import sqlalchemy as sa
 
 from app import db
+from benchmarks import load
 from benchmarks.dataset import generate
 from benchmarks.server import create_app
 from domain.models import AuditEvent, Customer, Invoice, Member, Reseller, Subscription
@@ -29,3 +31,15 @@ def test_the_data_set_has_its_shape_and_the_bench_app_serves_both_floors(tmp_pat
         assert client.get("/bench/logged-in").json == {"user": 1, "reseller": 1}
         assert client.get("/healthz").json == {"status": "ok"}
         db.session.remove()
+
+
+def test_a_wrk_run_is_bounded_in_requests_and_refuses_to_report_a_run_that_reached_the_bound(tmp_path, monkeypatch):
+    server = load.Server(f"sqlite:///{tmp_path / 'bench.sqlite'}")  # /healthz reads no table
+    try:
+        result = load.wrk(server.base, "/healthz", duration="1s")
+        assert result["requests"] > 0 and result["errors"] == 0 and not result["bounded"]
+        monkeypatch.setattr(load, "MAX_REQUESTS", 100)
+        with pytest.raises(RuntimeError, match="reached the bound of 100 requests"):
+            load.wrk(server.base, "/healthz", duration="1s")
+    finally:
+        server.stop()
