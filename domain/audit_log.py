@@ -13,12 +13,13 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 
 from app import db
 from domain.models import AuditEvent, CustomerAdmin, User
+from domain.pages import on_days
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,7 @@ def _filtered(user: User, filters: Filters) -> sa.Select:
         query = query.where(AuditEvent.customer_id == filters.customer_id)
     if filters.action:
         query = query.where(AuditEvent.action.startswith(filters.action, autoescape=True))
-    if filters.date_from:
-        query = query.where(AuditEvent.created_at >= datetime.combine(filters.date_from, time.min))
-    if filters.date_to:
-        query = query.where(AuditEvent.created_at <= datetime.combine(filters.date_to, time.max))  # 9999-12-31 too
+    query = on_days(query, AuditEvent.created_at, filters.date_from, filters.date_to)
     if filters.text:
         details = sa.func.coalesce(sa.cast(AuditEvent.before, sa.Text), "") + " " + \
             sa.func.coalesce(sa.cast(AuditEvent.after, sa.Text), "")

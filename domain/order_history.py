@@ -6,7 +6,7 @@ One query per page whatever its length: the customer's name, the buyer and the i
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from app import db
 from domain.access import visible_orders
 from domain.models import Customer, Invoice, Order, OrderKind, OrderStatus, User
 from domain.money import to_decimal
-from domain.pages import Page, paginate
+from domain.pages import Page, on_days, paginate
 
 KIND_LABELS = {OrderKind.CREATE: _l("created"), OrderKind.TOP_UP: _l("topped up"), OrderKind.RENEWAL: _l("renewed"),
                OrderKind.CANCELLATION: _l("cancelled"), OrderKind.EXPIRY: _l("expired")}
@@ -97,11 +97,7 @@ def _query(viewer: User, filters: Filters) -> sa.Select:
         query = query.where(Order.kind == OrderKind(filters.kind))
     if filters.status in {s.value for s in OrderStatus}:
         query = query.where(Order.status == OrderStatus(filters.status))
-    if filters.date_from:
-        query = query.where(Order.created_at >= datetime.combine(filters.date_from, time.min))
-    if filters.date_to:
-        query = query.where(Order.created_at <= datetime.combine(filters.date_to, time.max))  # 9999-12-31 too
-    return query
+    return on_days(query, Order.created_at, filters.date_from, filters.date_to)
 
 
 def _row(values) -> OrderRow:

@@ -1,7 +1,9 @@
-"""Pagination of list queries: one count and one page query, whatever the number of rows."""
+"""Pagination of list queries: one count and one page query, whatever the number of rows; and the date range
+the filtered lists share."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
@@ -37,3 +39,13 @@ def paginate(query: sa.Select, *, page: int, size: int, order_by: Sequence, opti
     number = max(1, min(page, max(1, -(-total // size))))
     result = db.session.execute(query.options(*options).order_by(*order_by).limit(size).offset((number - 1) * size))
     return Page(rows=list(result.scalars() if scalars else result), number=number, size=size, total=total)
+
+
+def on_days(query: sa.Select, column, date_from: date | None, date_to: date | None) -> sa.Select:
+    """``query`` kept to the rows whose timestamp ``column`` falls on ``date_from`` to ``date_to``, both days
+    included; either may be None (no bound). The end is the day's last instant, so 9999-12-31 works too."""
+    if date_from:
+        query = query.where(column >= datetime.combine(date_from, time.min))
+    if date_to:
+        query = query.where(column <= datetime.combine(date_to, time.max))
+    return query
