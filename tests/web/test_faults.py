@@ -42,6 +42,16 @@ def test_with_the_mail_server_down_the_member_is_added_and_the_invitation_waits(
     assert inbox.messages[0]["To"] == "ida@example.test"
 
 
+def _end_connections(engine, which: str, *params) -> int:
+    """Have PostgreSQL end the connections to ``engine``'s database that match ``which``, waiting until they have
+    gone; how many it ended."""
+    server = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as other:
+        return other.execute("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+                             f"WHERE datname = current_database() AND pid <> pg_backend_pid() AND {which}",
+                             params).fetchone()[0]
+
+
 class ConnectionLost:
     """Lose the database connection at the first statement that writes to ``table``: before it, by raising what
     the driver raises on any database; or ``for_real``, once it has run, by having PostgreSQL end the connection
@@ -57,10 +67,7 @@ class ConnectionLost:
         self.fired = True
         if not self.for_real:
             raise sa.exc.OperationalError(statement, parameters, ConnectionResetError("server closed the connection"))
-        server = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        backend = conn.connection.dbapi_connection.info.backend_pid
-        with psycopg.connect(server, autocommit=True) as other:  # waits until that backend has gone
-            other.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,))
+        _end_connections(conn.engine, "pid = %s", conn.connection.dbapi_connection.info.backend_pid)
 
 
 def _add_members_losing_the_connection(client, app, lost: ConnectionLost) -> None:
@@ -91,11 +98,7 @@ def test_a_connection_ended_by_the_server_mid_request_keeps_nothing_and_the_next
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL to end a connection")
 def test_connections_ended_between_requests_are_replaced_before_the_next_request_uses_them(reseller_client):
     db.session.close()  # every connection back in the pool, idle, as between two requests of a worker
-    server = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(server, autocommit=True) as other:  # the server restarts, or a proxy drops idle ones
-        ended = other.execute("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
-                              "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
-    assert ended >= 1
+    assert _end_connections(db.engine, "true") >= 1  # the server restarts, or a proxy drops idle ones
     assert reseller_client.get("/console/manage/").status_code == 200  # the pool pinged, found it dead, reconnected
 
 
