@@ -72,6 +72,24 @@ def test_every_console_page_renders_whole_and_as_the_content_region(logged_in, n
         assert "HX-Request" in part.headers["Vary"]
 
 
+def _current_menu_item(page: str) -> list[str]:
+    menu = page.split('<nav class="side-menu"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'aria-current="page">([^<]+)</a>', menu)
+
+
+@pytest.mark.parametrize(("method", "path", "data", "item"), [
+    ("GET", "/console/", None, "Customers"),
+    ("GET", "/console/billing/orders", None, "Billing"),
+    ("POST", "/console/account/team", {"email": "not an address"}, "Team"),  # the form again, with its error
+    ("POST", "/console/business/", {"name": ""}, "Business Information"),
+])
+def test_the_side_menu_marks_the_section_of_every_page_of_it(logged_in, north, method, path, data, item):
+    logged_in.get(f"/console/?customer={north[2][0].id}")
+    response = logged_in.open(path, method=method, data=data)
+    assert response.status_code == 200
+    assert _current_menu_item(response.text) == [item]
+
+
 def test_a_boosted_request_gets_the_whole_page(logged_in, north):
     response = logged_in.get("/console/", headers={**HTMX, "HX-Boosted": "true"})
     assert "<html" in response.text
