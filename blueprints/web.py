@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from app import db, login_manager
 from blueprints.params import row_id
-from domain import audit, notifications
+from domain import audit, notifications, transactions
 from domain.labels import LANGUAGES, status_label
 from domain.models import ResellerStatus, User
 from domain.money import format_money, percent
@@ -125,10 +125,12 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+    with app.app_context():
+        transactions.watch(db.engine)
+
     @app.teardown_request
-    def rollback_unfinished(error):
-        if error is not None:
-            db.session.rollback()
+    def end_transaction(error):
+        transactions.end_request(db.session(), error)
 
     for code, title in ((400, _l("Bad request")), (404, _l("Not found")), (429, _l("Too many attempts")),
                         (500, _l("Error"))):

@@ -41,11 +41,12 @@ def test_twenty_requests_for_the_last_three_licenses_give_exactly_three(app, mak
     make.seller()
     reseller = make.reseller()
     customer = make.customer(reseller, licenses=10, members=7)
+    subscription_id = customer.subscription.id
     race(app, make.reseller_admin(reseller), [customer])
     live = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(
-        Member.subscription_id == customer.subscription.id, Member.status != MemberStatus.REMOVED))
+        Member.subscription_id == subscription_id, Member.status != MemberStatus.REMOVED))
     racers = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(Member.email.like("racer%")))
-    counter = db.session.scalar(sa.select(Subscription.assigned).where(Subscription.id == customer.subscription.id))
+    counter = db.session.scalar(sa.select(Subscription.assigned).where(Subscription.id == subscription_id))
     assert (live, racers, counter) == (10, 3, 10)
 
 
@@ -56,8 +57,9 @@ def test_twenty_requests_across_customers_for_the_last_allowed_users_give_exactl
     reseller = make.reseller()
     reseller.allowed_users = 10
     customers = [make.customer(reseller, licenses=20, members=4) for _ in range(2)]  # 8 of 10 given
+    reseller_id = reseller.id
     race(app, make.reseller_admin(reseller), customers)
     counter, recount = db.session.execute(sa.select(Reseller.users_assigned, live_members_of_reseller())
-                                          .where(Reseller.id == reseller.id)).one()
+                                          .where(Reseller.id == reseller_id)).one()
     racers = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(Member.email.like("racer%")))
     assert (racers, counter, recount) == (2, 10, 10)
