@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app import db
 from domain import audit
 from domain.access import visible_customers
-from domain.models import Customer, Member, MemberStatus, Reseller, Subscription, User
+from domain.models import MEMBER_IS_LIVE, Customer, Member, Reseller, Subscription, User
 from domain.pages import Page, paginate
 
 
@@ -78,14 +78,14 @@ def live_members_of_reseller():
     return (sa.select(sa.func.count()).select_from(Member)
             .join(Subscription, Subscription.id == Member.subscription_id)
             .join(Customer, Customer.id == Subscription.customer_id)
-            .where(Customer.reseller_id == Reseller.id, Member.status != MemberStatus.REMOVED)
+            .where(Customer.reseller_id == Reseller.id, MEMBER_IS_LIVE)
             .correlate(Reseller).scalar_subquery())
 
 
 def live_members_of_subscription():
     """The reference for the ``Subscription.assigned`` counter (a correlated count over ``subscriptions``)."""
     return (sa.select(sa.func.count()).select_from(Member)
-            .where(Member.subscription_id == Subscription.id, Member.status != MemberStatus.REMOVED)
+            .where(Member.subscription_id == Subscription.id, MEMBER_IS_LIVE)
             .correlate(Subscription).scalar_subquery())
 
 

@@ -294,6 +294,11 @@ class Member(Base):
     )
 
 
+# A live member (invited or active), with 'removed' written into the SQL rather than bound: a prepared
+# statement's generic plan then still matches the partial index above, which orders a 2,000-member page.
+MEMBER_IS_LIVE = Member.status != sa.literal_column(f"'{MemberStatus.REMOVED}'")
+
+
 class SellerSettings(Base):
     """The vendor's price list and the seller details printed on invoices (one row)."""
 

@@ -25,6 +25,7 @@ from domain.clock import today, utcnow
 from domain.errors import DomainError
 from domain.labels import status_label
 from domain.models import (
+    MEMBER_IS_LIVE,
     Customer,
     CustomerAdmin,
     Member,
@@ -90,7 +91,7 @@ def read_csv(data: bytes) -> list[str]:
 
 
 def live_members(subscription: Subscription) -> sa.Select:
-    return sa.select(Member).where(Member.subscription_id == subscription.id, Member.status != MemberStatus.REMOVED)
+    return sa.select(Member).where(Member.subscription_id == subscription.id, MEMBER_IS_LIVE)
 
 
 def assigned_count(subscription: Subscription) -> int:

@@ -17,7 +17,7 @@ from blueprints.licenses.forms import TopUpForm
 from blueprints.licenses.views import place_top_up, top_up_context
 from domain import dunning
 from domain.access import visible_customers, visible_invoices
-from domain.models import Customer, Invoice, Member, MemberStatus, Subscription
+from domain.models import MEMBER_IS_LIVE, Customer, Invoice, Member, Subscription
 from domain.seats import assigned_count
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -40,7 +40,7 @@ def home():
         sa.select(Member, Customer.name, Subscription)
         .join(Subscription, Subscription.id == Member.subscription_id)
         .join(Customer, Customer.id == Subscription.customer_id)
-        .where(Member.user_id == current_user.id, Member.status != MemberStatus.REMOVED)
+        .where(Member.user_id == current_user.id, MEMBER_IS_LIVE)
         .order_by(Customer.name)
     ).all()
     organizations = [(c, c.subscription, assigned_count(c.subscription) if c.subscription else 0)
