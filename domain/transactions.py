@@ -5,8 +5,7 @@ they refer to), and SQLAlchemy's session ends each request with one. No query ev
 connection to be prepared, so PostgreSQL parsed and planned every query of every page again. For a
 transaction that ran only SELECTs, COMMIT and ROLLBACK are the same to the database (nothing to keep, locks
 released alike); ending it with COMMIT lets psycopg prepare a query from its fifth run on a connection
-(``prepare_threshold``), which saves 0.7 ms of the dashboard's 5.4 and 1 to 2 ms of Manage's 11 in process
-(``benchmarks/README.md``).
+(``prepare_threshold``), which saves 8 to 16 % of a page in process, 0.5 to 1.6 ms (``benchmarks/README.md``).
 
 A transaction that ran any other statement, in which a statement failed, whose request raised, or whose
 session holds changes not yet written still ends as before: rolled back, nothing of it kept.
