@@ -188,10 +188,11 @@ def _add_one(customer: Customer, subscription: Subscription, email: str, actor: 
         user = User(email=email)
         db.session.add(user)
         db.session.flush()
-    now = utcnow()
-    member = Member(subscription=subscription, email=email, user=user, invite_sent_at=now,
-                    status=MemberStatus.ACTIVE if user.is_active else MemberStatus.INVITED,
-                    activated_at=now if user.is_active else None)
+    # Invited whether or not the address has an account: an active member at once would tell the reseller
+    # that this person has an account somewhere (another reseller's customer, say). Both must act: the new
+    # one activates the account, the existing one logs in (activate_memberships).
+    member = Member(subscription=subscription, email=email, user=user, invite_sent_at=utcnow(),
+                    status=MemberStatus.INVITED)
     db.session.add(member)
     audit.record(actor, "member.added", member, acting_on=customer, after={"email": email,
                                                                         "status": str(member.status)})
@@ -214,7 +215,7 @@ def _notify(customer: Customer, member: Member, user: User) -> None:
 
 
 def resend_invitation(member: Member, *, actor: User) -> None:
-    """Send a new activation link to a member who has not activated yet."""
+    """Send the invitation again to a member who has not activated yet (or not logged in since)."""
     if member.status != MemberStatus.INVITED:
         raise DomainError(_("Only invited members who have not activated yet can be sent a new invitation."))
     customer = member.subscription.customer
@@ -235,7 +236,8 @@ def remove_member(member: Member, *, actor: User) -> None:
 
 
 def activate_memberships(user: User) -> int:
-    """Once ``user`` has activated its account, its invitations become active licenses."""
+    """Once ``user`` has activated its account, or logs in with it, or opens the portal, its invitations
+    become active licenses; the caller commits."""
     members = db.session.scalars(sa.select(Member).where(Member.user_id == user.id,
                                                          Member.status == MemberStatus.INVITED)).all()
     for member in members:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import db, limiter
-from domain import accounts, notifications
+from domain import accounts, notifications, seats
 from domain.errors import DomainError
 from domain.labels import LANGUAGES
 
@@ -62,6 +62,7 @@ def login():
             form.password.errors.append(_("E-mail or password is incorrect."))
         else:
             login_user(user)
+            seats.activate_memberships(user)  # licenses given to this address while it had an account
             if user.locale is None and session.get("locale") in LANGUAGES:
                 accounts.set_language(user, session["locale"])  # the language chosen on the login page
             db.session.commit()

@@ -18,7 +18,7 @@ from blueprints.licenses.views import place_top_up, top_up_context
 from domain import dunning
 from domain.access import visible_customers, visible_invoices
 from domain.models import MEMBER_IS_LIVE, Customer, Invoice, Member, Subscription
-from domain.seats import assigned_count
+from domain.seats import activate_memberships, assigned_count
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 TEMPLATE = "portal/members.html"
@@ -33,7 +33,10 @@ def require_login():
 
 @bp.get("/")
 def home():
-    """Show the organizations the user administers, their invoices, and the licenses the user holds."""
+    """Show the organizations the user administers, their invoices, and the licenses the user holds (a
+    license given while the user was logged in begins here: the e-mail's link leads to this page)."""
+    if activate_memberships(current_user):
+        db.session.commit()
     administered = db.session.scalars(visible_customers(current_user).order_by(Customer.name)).all() \
         if current_user.reseller_id is None and not current_user.is_operator else []
     memberships = db.session.execute(

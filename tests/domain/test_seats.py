@@ -44,16 +44,19 @@ def test_a_csv_file_in_another_encoding_is_refused_clearly():
         seats.read_csv("jürgen@x.test\n".encode("utf-16"))
 
 
-def test_new_people_are_invited_and_existing_accounts_become_active_members(acme, actor, make):
+def test_new_people_and_existing_accounts_are_both_invited_and_each_told_how_to_accept(acme, actor, make):
     existing = make.user("ben@x.test")
     batch = seats.add_members(acme, ["Ann@X.test", "ben@x.test"], actor=actor)
     db.session.commit()
     by_email = {m.email: m for m in batch.added}
     assert by_email["ann@x.test"].status == MemberStatus.INVITED and by_email["ann@x.test"].user.password_hash is None
-    assert by_email["ben@x.test"].status == MemberStatus.ACTIVE and by_email["ben@x.test"].user == existing
+    assert by_email["ben@x.test"].status == MemberStatus.INVITED and by_email["ben@x.test"].user == existing
     mails = {m.to_address: m for m in db.session.scalars(sa.select(OutboxMessage))}
     assert mails["ann@x.test"].kind == "invitation" and "/activate/" in mails["ann@x.test"].body_text
     assert mails["ben@x.test"].kind == "member_added" and "Acme" in mails["ben@x.test"].subject
+    assert "/login" in mails["ben@x.test"].body_text and "/activate/" not in mails["ben@x.test"].body_text
+    assert seats.activate_memberships(existing) == 1
+    assert by_email["ben@x.test"].status == MemberStatus.ACTIVE and by_email["ben@x.test"].activated_at is not None
 
 
 def test_duplicates_are_reported_per_line_and_added_once(acme, actor):

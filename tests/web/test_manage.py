@@ -171,6 +171,46 @@ def test_an_invited_member_activates_and_logs_in(client, reseller_client, acme):
           "ann's own password")
 
 
+def _row(page: str, email: str) -> str:
+    """A member's row with its address and numbers (ids) blanked."""
+    row = re.search(rf'<tr id="member-\d+"><td>{re.escape(email)}.*?</tr>', page, re.S).group(0)
+    return re.sub(r"\d+", "N", row.replace(email, "EMAIL"))
+
+
+def test_the_reseller_cannot_tell_whether_an_added_address_has_an_account(reseller_client, acme, make):
+    """Someone who holds a license at another reseller's customer is added exactly as a stranger is."""
+    make.member(make.customer(make.reseller("Other IT"), "Bellevue SA"), "ben@example.test")
+    page = reseller_client.post("/console/manage/members", data={"emails": "ann@example.test\nben@example.test"},
+                                headers=HTMX).text
+    stranger, holder = _row(page, "ann@example.test"), _row(page, "ben@example.test")
+    assert "invited" in stranger and stranger == holder
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "member.added")).all()
+    assert sorted((e.after["email"], e.after["status"]) for e in events) == \
+        [("ann@example.test", "invited"), ("ben@example.test", "invited")]
+
+
+def test_someone_with_an_account_begins_the_license_by_logging_in(client, reseller_client, acme, make, app):
+    ben = make.user("ben@example.test")
+    reseller_client.post("/console/manage/members", data={"emails": "ben@example.test"})
+    mail = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert mail.kind == "member_added" and "http://localhost/login" in mail.body_text
+    assert db.session.scalars(sa.select(Member.status)).one() == MemberStatus.INVITED
+    login(app.test_client(), ben)
+    assert db.session.scalars(sa.select(Member.status)).one() == MemberStatus.ACTIVE
+    assert "active" in _row(reseller_client.get("/console/manage/").text, "ben@example.test")
+
+
+def test_someone_already_logged_in_begins_the_license_on_opening_the_portal(reseller_client, acme, make, app):
+    ben = make.user("ben@example.test")
+    ben_client = app.test_client()
+    login(ben_client, ben)
+    assert "Acme GmbH" not in ben_client.get("/portal/").text
+    reseller_client.post("/console/manage/members", data={"emails": "ben@example.test"})
+    page = ben_client.get("/portal/").text
+    assert "Your license" in page and "Acme GmbH" in page
+    assert db.session.scalars(sa.select(Member.status)).one() == MemberStatus.ACTIVE
+
+
 def test_an_expired_invitation_says_so_and_sends_a_new_link(client, reseller_client, acme, app):
     app.config["ACTIVATION_LINK_MAX_AGE"] = 0
     reseller_client.post("/console/manage/members", data={"emails": "ann@example.test"})
