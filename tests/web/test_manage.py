@@ -179,7 +179,9 @@ def _row(page: str, email: str) -> str:
 
 def test_the_reseller_cannot_tell_whether_an_added_address_has_an_account(reseller_client, acme, make):
     """Someone who holds a license at another reseller's customer is added exactly as a stranger is."""
-    make.member(make.customer(make.reseller("Other IT"), "Bellevue SA"), "ben@example.test")
+    ben, _ = make.member(make.customer(make.reseller("Other IT"), "Bellevue SA"), "ben@example.test")
+    ben.name = "Ben Holder"  # the name of an account shows once its owner has accepted, not before
+    db.session.commit()
     page = reseller_client.post("/console/manage/members", data={"emails": "ann@example.test\nben@example.test"},
                                 headers=HTMX).text
     stranger, holder = _row(page, "ann@example.test"), _row(page, "ben@example.test")
@@ -190,14 +192,16 @@ def test_the_reseller_cannot_tell_whether_an_added_address_has_an_account(resell
 
 
 def test_someone_with_an_account_begins_the_license_by_logging_in(client, reseller_client, acme, make, app):
-    ben = make.user("ben@example.test")
+    ben = make.user("ben@example.test", name="Ben Holder")
     reseller_client.post("/console/manage/members", data={"emails": "ben@example.test"})
+    assert "Ben Holder" not in reseller_client.get("/console/manage/").text
     mail = db.session.scalars(sa.select(OutboxMessage)).one()
     assert mail.kind == "member_added" and "http://localhost/login" in mail.body_text
     assert db.session.scalars(sa.select(Member.status)).one() == MemberStatus.INVITED
     login(app.test_client(), ben)
     assert db.session.scalars(sa.select(Member.status)).one() == MemberStatus.ACTIVE
-    assert "active" in _row(reseller_client.get("/console/manage/").text, "ben@example.test")
+    row = _row(reseller_client.get("/console/manage/").text, "ben@example.test")
+    assert "active" in row and "Ben Holder" in row
 
 
 def test_someone_already_logged_in_begins_the_license_on_opening_the_portal(reseller_client, acme, make, app):
