@@ -79,6 +79,7 @@ def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page
             "members": seats.member_page(subscription, search=search, page=page, size=size,
                                          total=None if search else assigned), "search": search,
             "admin_ids": {admin.user_id for admin in administrators}, "administrators": administrators,
+            "unnamed_ids": seats.invited_user_ids(subscription, {admin.user_id for admin in administrators}),
             "renewal": plan, "renewal_form": saved_renewal(plan), "to_pay": dunning.what_to_pay(subscription)}
 
 

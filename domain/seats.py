@@ -263,6 +263,16 @@ def administrators(customer: Customer) -> list[CustomerAdmin]:
                                    .options(joinedload(CustomerAdmin.user)).order_by(CustomerAdmin.id)))
 
 
+def invited_user_ids(subscription: Subscription, user_ids: set[int]) -> set[int]:
+    """Those of ``user_ids`` whose license at ``subscription`` waits for them to accept: their names are
+    not shown to whoever added them (an account's name would tell that the address has one)."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Member.user_id).where(
+        Member.subscription_id == subscription.id, Member.status == MemberStatus.INVITED,
+        Member.user_id.in_(user_ids))))
+
+
 def admin_user_ids(customer: Customer) -> set[int]:
     return set(db.session.scalars(sa.select(CustomerAdmin.user_id).where(CustomerAdmin.customer_id == customer.id)))
 

@@ -204,6 +204,21 @@ def test_someone_with_an_account_begins_the_license_by_logging_in(client, resell
     assert "active" in row and "Ben Holder" in row
 
 
+def _admin_list(page: str) -> str:
+    return re.search(r'<section class="card" id="admin-list">.*?</section>', page, re.S).group(0)
+
+
+def test_an_invited_member_made_administrator_is_listed_by_address_until_they_accept(reseller_client, acme, make):
+    ben = make.user("ben@example.test", name="Ben Holder")
+    reseller_client.post("/console/manage/members", data={"emails": "ben@example.test"})
+    member = db.session.scalars(sa.select(Member)).one()
+    assert reseller_client.post(f"/console/manage/members/{member.id}/promote").status_code == 303
+    admins = _admin_list(reseller_client.get("/console/manage/").text)
+    assert "ben@example.test" in admins and "Ben Holder" not in admins
+    login(reseller_client.application.test_client(), ben)
+    assert "Ben Holder" in _admin_list(reseller_client.get("/console/manage/").text)
+
+
 def test_someone_already_logged_in_begins_the_license_on_opening_the_portal(reseller_client, acme, make, app):
     ben = make.user("ben@example.test")
     ben_client = app.test_client()
