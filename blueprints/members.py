@@ -75,11 +75,12 @@ def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page
     assigned = seats.assigned_count(subscription)
     plan = renewals.plan(subscription)
     administrators = seats.administrators(customer)
+    admin_ids = {admin.user_id for admin in administrators}
     return {"subscription": subscription, "assigned": assigned, "urls": urls,
             "members": seats.member_page(subscription, search=search, page=page, size=size,
                                          total=None if search else assigned), "search": search,
-            "admin_ids": {admin.user_id for admin in administrators}, "administrators": administrators,
-            "unnamed_ids": seats.invited_user_ids(subscription, {admin.user_id for admin in administrators}),
+            "admin_ids": admin_ids, "administrators": administrators,
+            "unnamed_ids": seats.invited_user_ids(subscription, admin_ids),
             "renewal": plan, "renewal_form": saved_renewal(plan), "to_pay": dunning.what_to_pay(subscription)}
 
 

@@ -286,6 +286,12 @@ class Member(Base):
     subscription: Mapped[Subscription] = relationship(back_populates="members")
     user: Mapped[User | None] = relationship()
 
+    @property
+    def shown_name(self) -> str | None:
+        """The account's name once the member has accepted the license; before, it would tell whoever added
+        the address that it has an account."""
+        return self.user.name if self.status == MemberStatus.ACTIVE and self.user else None
+
     __table_args__ = (
         # One live membership per address; removed rows may repeat.
         sa.Index("uq_members_live_email", "subscription_id", "email", unique=True,
