@@ -53,10 +53,22 @@ def browser_locale(accept_languages) -> str:
 
 class SessionCookie(SecureCookieSessionInterface):
     """The session cookie, marked Secure on every request that came over HTTPS (directly, or through a trusted
-    proxy: ``PROXY_COUNT``), so that no configuration can be forgotten for it; ``SESSION_COOKIE_SECURE`` forces it."""
+    proxy: ``PROXY_COUNT``), so that no configuration can be forgotten for it; ``SESSION_COOKIE_SECURE`` forces it.
+
+    Messages wait in the cookie until a page shows them. Forms posted without ever reading the page they lead to
+    (a script, a page left open that posts in the background) would pile them up until the cookie outgrew the
+    4 KB a browser keeps, and the browser would then silently drop every change to the session: so only the
+    ``FLASHES_KEPT`` latest are kept."""
+
+    FLASHES_KEPT = 5
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if session.modified and len(session.get("_flashes", ())) > self.FLASHES_KEPT:
+            session["_flashes"] = session["_flashes"][-self.FLASHES_KEPT:]
+        super().save_session(app, session, response)
 
 
 @login_manager.user_loader

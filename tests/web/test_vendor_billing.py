@@ -79,6 +79,18 @@ def test_an_unmatched_line_is_assigned_by_hand_or_dismissed_with_a_reason(operat
     assert "To look at (1)" in page and "dismissed: Not ours" in page and invoice.number in page
 
 
+def test_messages_never_read_do_not_grow_the_session_cookie_past_what_a_browser_keeps(operator, make, invoice):
+    upload(operator, fixture("camt053_several.xml", amount1="1.00", number="1999-000001", amount2="10.00",
+                             amount3="20.00"))
+    line = db.session.scalars(sa.select(StatementLine.id)).first()
+    for n in range(120):  # each refusal flashes a message; none of the pages showing them is ever asked for
+        response = operator.post(f"/vendor/payments/lines/{line}/assign", data={"invoice": f"2000-{n:06d}"})
+        assert len(response.headers["Set-Cookie"].split(";")[0]) < 4093
+    page = operator.get("/vendor/payments").text
+    assert "There is no invoice 2000-000119." in page and "There is no invoice 2000-000115." in page
+    assert "There is no invoice 2000-000114." not in page
+
+
 @pytest.mark.parametrize("values, message", [
     ({"amount": "abc", "received_on": "2027-01-05", "reference": "x"}, "Not a valid decimal value."),
     ({"amount": "-5", "received_on": "2027-01-05", "reference": "x"}, "Between 0.01 and 10,000,000."),
