@@ -112,7 +112,9 @@ class OrderForm(FlaskForm):
                                          SelectChoice(PaymentMethod.BANK_TRANSFER.value,
                                                       _l("Bank transfer (invoice)"))],
                                 validators=[DataRequired(message=_l("Choose how to pay."))])
-    idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex,
+    # Never shown; labelled so that WTForms does not derive a label through its own catalogue, which
+    # Flask-WTF reads from disk again on every request that asks it for a string.
+    idempotency_key = HiddenField(label="", default=lambda: uuid.uuid4().hex,
                                   validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
 
 
