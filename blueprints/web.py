@@ -1,6 +1,7 @@
 """Request-wide wiring: login, locale, audit address, security headers, error pages, template helpers."""
 
 import re
+from datetime import date, datetime
 
 from flask import Flask, g, has_request_context, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -13,7 +14,7 @@ from markupsafe import Markup, escape
 from app import db, login_manager
 from blueprints.params import row_id
 from domain import audit, notifications, transactions
-from domain.labels import LANGUAGES, status_label
+from domain.labels import LANGUAGES, per_language, status_label
 from domain.models import ResellerStatus, User
 from domain.money import format_money, percent
 from domain.pricing import term_label
@@ -80,6 +81,19 @@ def load_user(user_id: str) -> User | None:
 # POST routes a suspended reseller may still use: live price quotes, the language, and leaving.
 READ_ONLY_POSTS = {"create.quote", "licenses.quote", "portal.licenses_quote", "auth.logout", "auth.language"}
 URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def day_label(value: date | datetime | None) -> str:
+    """``|date``: the day in the reader's language (``Jan 5, 2027``), ``—`` for none. A date-time reads as its
+    day as stored (Flask-Babel formats only the date part and does not move it to another time zone)."""
+    if not value:
+        return "—"
+    return _medium_date(value.date() if isinstance(value, datetime) else value)
+
+
+@per_language
+def _medium_date(day: date) -> str:
+    return format_date(day, "medium")
 
 
 def linkify(text: str) -> Markup:
@@ -152,7 +166,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["term"] = term_label
     app.jinja_env.filters["status"] = status_label
-    app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else "—"
+    app.jinja_env.filters["date"] = day_label
     app.jinja_env.filters["payer_url"] = notifications.payer_link
     app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.filters["amount_due"] = amount_due

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from domain.errors import DomainError
+from domain.labels import per_language
 from domain.money import BASIS_POINTS, percent, round_half_up, share
 from domain.periods import add_months
 from domain.vat import VatDecision
@@ -77,6 +78,7 @@ class Quote:
 SUBSCRIPTION = _l("Business subscription")  # what a line of the one product reads, in the reader's language
 
 
+@per_language
 def term_label(months: int) -> str:
     """``1 month``, ``12 months``, in the current language."""
     return ngettext("%(num)s month", "%(num)s months", months)

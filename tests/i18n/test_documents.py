@@ -101,6 +101,26 @@ def test_amounts_and_dates_follow_the_locale(app, make):
     assert f" {day.year}" in pages["fr"] and f"{day.year}年" not in pages["fr"]
 
 
+def test_remembered_labels_follow_the_language_they_are_drawn_in(app):
+    from datetime import date, datetime
+
+    from flask_babel import force_locale
+
+    from blueprints.web import day_label
+    from domain.labels import status_label
+    from domain.pricing import term_label
+
+    with app.test_request_context():
+        drawn = {}
+        for locale in ("en", "fr", "zh_Hans", "en", "fr"):  # each language again after another, from memory
+            with force_locale(locale):
+                drawn.setdefault(locale, set()).add((status_label("active"), term_label(12),
+                                                     day_label(date(2027, 1, 5)), day_label(datetime(2027, 1, 5, 23))))
+    assert drawn == {"en": {("active", "12 months", "Jan 5, 2027", "Jan 5, 2027")},
+                     "fr": {("actif", "12 mois", "5 janv. 2027", "5 janv. 2027")},
+                     "zh_Hans": {("有效", "12 个月", "2027年1月5日", "2027年1月5日")}}
+
+
 def test_the_payer_page_speaks_the_invoices_language_unless_the_visitor_chose_one(app, make):
     from domain import links
 
