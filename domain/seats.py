@@ -253,7 +253,7 @@ def member_page(subscription: Subscription, *, search: str = "", page: int = 1, 
     if search.strip():
         query = query.where(Member.email.like(f"%{search.strip().lower()}%"))
     return paginate(query, page=page, size=size, order_by=(Member.email,), options=(joinedload(Member.user),),
-                    total=total)
+                    total=total, counted_with_rows=bool(search.strip()))
 
 
 # Customer administrators (R3)

@@ -223,3 +223,15 @@ def test_a_recount_puts_right_members_written_around_the_orm(make, acme):
     customers.recount_members()
     db.session.commit()
     assert counted(acme) == (3, 3, 3, 3)
+
+
+def test_a_member_search_is_paged_with_its_total(make):
+    make.seller()
+    customer = make.customer(make.reseller(), "Acme", licenses=5, members=5)
+    everyone = emails(customer)
+    first = seats.member_page(customer.subscription, search="@", size=2)
+    second = seats.member_page(customer.subscription, search="@", page=2, size=2)
+    assert [m.email for m in first.rows] == everyone[:2] and (first.total, first.pages) == (5, 3)
+    assert [m.email for m in second.rows] == everyone[2:4] and second.total == 5
+    nobody = seats.member_page(customer.subscription, search="nobody")
+    assert (nobody.rows, nobody.total, nobody.number) == ([], 0, 1)

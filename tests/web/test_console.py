@@ -54,6 +54,29 @@ def test_the_dashboard_searches_name_email_and_vat_number(logged_in, north, quer
     assert {n for n in ("Acme GmbH", "Bellevue SARL", "Canal BV") if n in table} == expected
 
 
+def test_a_search_is_paged_and_its_first_page_reads_the_customers_once(logged_in, north, app):
+    app.config["PAGE_SIZE"] = 2
+    searches = []
+
+    def record(_connection, _cursor, statement, *args):
+        searches.append(statement) if "LIKE" in statement.upper() else None
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        first = logged_in.get("/console/?q=A", headers=HTMX).text  # every name has an "a"
+        on_first = len(searches)
+        second = logged_in.get("/console/?q=A&page=2", headers=HTMX).text
+        past_the_end = logged_in.get("/console/?q=A&page=9", headers=HTMX).text
+        none = logged_in.get("/console/?q=zzz", headers=HTMX).text
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert "Acme GmbH" in first and "Bellevue SARL" in first and "Canal BV" not in first
+    assert "Page 1 of 2 · 3 in all" in first and on_first == 1  # counted by the page's own query
+    assert "Canal BV" in second and "Acme GmbH" not in second and "Page 2 of 2 · 3 in all" in second
+    assert "Canal BV" in past_the_end and "Page 2 of 2" in past_the_end
+    assert "No customer matches “zzz”." in none
+
+
 def test_the_customer_list_is_paginated(logged_in, north, make, app):
     app.config["PAGE_SIZE"] = 2
     first = logged_in.get("/console/").text.split('id="customer-table"')[1]
