@@ -15,3 +15,28 @@ def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+# htmx reports as errors a quote request it aborted itself because a newer keystroke replaced it
+# (``hx-sync="this:replace"``): the abort and the end of that request. A request that really fails still
+# reports its own error (htmx:sendError, htmx:timeout, htmx:responseError).
+SUPERSEDED = ("htmx:sendAbort", "htmx:afterRequest")
+
+
+@pytest.fixture(autouse=True)
+def no_errors_in_the_console(request):
+    """Every page a browser test opens loads without an error in the console: no resource missing, no script
+    failing, nothing the Content-Security-Policy blocked (Chromium reports each refusal there)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page, errors = request.getfixturevalue("page"), []
+
+    def console(message):
+        if message.type == "error" and not message.text.startswith(SUPERSEDED):
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    yield
+    assert errors == [], "\n".join(errors)
