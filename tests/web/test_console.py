@@ -59,7 +59,8 @@ def test_a_search_is_paged_and_its_first_page_reads_the_customers_once(logged_in
     searches = []
 
     def record(_connection, _cursor, statement, *args):
-        searches.append(statement) if "LIKE" in statement.upper() else None
+        if "LIKE" in statement.upper():
+            searches.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", record)
     try:

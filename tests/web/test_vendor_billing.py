@@ -79,7 +79,7 @@ def test_an_unmatched_line_is_assigned_by_hand_or_dismissed_with_a_reason(operat
     assert "To look at (1)" in page and "dismissed: Not ours" in page and invoice.number in page
 
 
-def test_messages_never_read_do_not_grow_the_session_cookie_past_what_a_browser_keeps(operator, make, invoice):
+def test_messages_never_read_do_not_grow_the_session_cookie_past_what_a_browser_keeps(operator, invoice):
     upload(operator, fixture("camt053_several.xml", amount1="1.00", number="1999-000001", amount2="10.00",
                              amount3="20.00"))
     line = db.session.scalars(sa.select(StatementLine.id)).first()
