@@ -50,10 +50,11 @@ def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25
             Subscription.status,
         )
     )
-    if search.strip():
+    searching = bool(search.strip())
+    if searching:
         query = query.where(search_filter(search))
     result = paginate(query, page=page, size=size, order_by=(sa.func.lower(Customer.name), Customer.id),
-                      scalars=False, counted_with_rows=bool(search.strip()))
+                      scalars=False, counted_with_rows=searching)
     rows = [CustomerRow(*r[:8], status=str(r[8]) if r[8] else "no subscription") for r in result.rows]
     return Page(rows=rows, number=result.number, size=result.size, total=result.total)
 

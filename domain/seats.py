@@ -249,11 +249,11 @@ def member_page(subscription: Subscription, *, search: str = "", page: int = 1, 
                 total: int | None = None) -> Page:
     """One page of the live members (invited or active) of ``subscription``, by e-mail; ``total`` is
     ``assigned_count`` when the caller has it and there is no search, which saves counting again."""
-    query = live_members(subscription)
-    if search.strip():
-        query = query.where(Member.email.like(f"%{search.strip().lower()}%"))
+    query, search = live_members(subscription), search.strip().lower()
+    if search:
+        query = query.where(Member.email.like(f"%{search}%"))
     return paginate(query, page=page, size=size, order_by=(Member.email,), options=(joinedload(Member.user),),
-                    total=total, counted_with_rows=bool(search.strip()))
+                    total=total, counted_with_rows=bool(search))
 
 
 # Customer administrators (R3)
