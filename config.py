@@ -9,7 +9,6 @@ class Defaults:
     SECRET_KEY = DEFAULT_SECRET_KEY
     ENV_NAME = "development"  # "production" refuses the default secret key
     SQLALCHEMY_DATABASE_URI = None  # filled with instance/seatdesk.sqlite by create_app()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

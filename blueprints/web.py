@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from app import db, login_manager
 from blueprints.params import row_id
-from domain import audit, notifications, transactions
+from domain import audit, connections, notifications, transactions
 from domain.labels import LANGUAGES, per_language, status_label
 from domain.models import ResellerStatus, User
 from domain.money import format_money, percent
@@ -152,6 +152,7 @@ def init_app(app: Flask) -> None:
         return response
 
     with app.app_context():
+        connections.check_at_checkout(db.engine)
         transactions.watch(db.engine)
 
     @app.teardown_request

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import weasyprint
 
 from app import db
-from domain import outbox
+from domain import connections, outbox
 from domain.models import Customer, Invoice, Member, Order, OutboxMessage, OutboxStatus
 from tests.conftest import free_port, login
 from tests.security.test_access_matrix import _row_counts
@@ -99,7 +99,19 @@ def test_a_connection_ended_by_the_server_mid_request_keeps_nothing_and_the_next
 def test_connections_ended_between_requests_are_replaced_before_the_next_request_uses_them(reseller_client):
     db.session.close()  # every connection back in the pool, idle, as between two requests of a worker
     assert _end_connections(db.engine, "true") >= 1  # the server restarts, or a proxy drops idle ones
-    assert reseller_client.get("/console/manage/").status_code == 200  # the pool pinged, found it dead, reconnected
+    assert reseller_client.get("/console/manage/").status_code == 200  # the pool saw it had ended, reconnected
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL to end a connection")
+def test_a_connection_is_refused_at_checkout_only_once_the_server_has_ended_it(app):
+    with db.engine.connect() as connection:
+        connection.execute(sa.select(1)).scalar()
+        connection.commit()
+        idle = connection.connection.dbapi_connection
+        connections._refuse_ended(idle, None, None)  # open and idle: lent as it is
+        assert _end_connections(db.engine, "pid = %s", idle.info.backend_pid) == 1
+        with pytest.raises(sa.exc.DisconnectionError):
+            connections._refuse_ended(idle, None, None)
 
 
 def test_a_failing_pdf_renderer_takes_no_number_and_the_order_can_be_placed_again(reseller_client, monkeypatch):
