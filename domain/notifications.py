@@ -11,18 +11,21 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from domain import accounts, links, outbox
-from domain.models import Customer, Invoice, Order, Subscription
+from domain.models import Customer, Invoice, Order, Subscription, User
 from domain.money import format_money
 from invoices.payment import format_rf
 
 
 def send(to_address: str, subject: LazyString | str, template: str, *, kind: str, locale: str | None = None,
-         fallback: str | None = None, **context) -> None:
-    """Queue one e-mail in ``locale``, else the recipient's saved language, else ``fallback``, else English."""
-    user = accounts.user_by_email(to_address)
+         fallback: str | None = None, user: User | None = None, **context) -> None:
+    """Queue one e-mail in ``locale``, else the recipient's saved language, else ``fallback``, else English.
+
+    ``user`` is the recipient's account when the caller holds it (it is not looked up again); the template
+    gets it as ``user``, or the account found for ``to_address``, or None."""
+    user = user or accounts.user_by_email(to_address)
     chosen = locale or (user.locale if user else None) or fallback or "en"
     with force_locale(chosen):
-        outbox.enqueue(to_address, str(subject), render_template(template, **context), kind=kind)
+        outbox.enqueue(to_address, str(subject), render_template(template, user=user, **context), kind=kind)
 
 
 def amount(minor: int, currency: str) -> LazyString:

@@ -118,7 +118,7 @@ def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:
         template = "email/reseller_admin_invited.txt"
         link = links.external_url("auth.activate", token=accounts.make_link_token(user, "activate"))
     notifications.send(email, _l("You are an administrator of %(reseller)s on Seatdesk", reseller=reseller.name),
-                       template, kind="invitation", fallback=str(get_locale()), reseller=reseller, link=link)
+                       template, kind="invitation", fallback=str(get_locale()), user=user, reseller=reseller, link=link)
     return user
 
 

@@ -204,14 +204,14 @@ def _notify(customer: Customer, member: Member, user: User) -> None:
     if user.is_active:
         notifications.send(member.email, _l("You have been added to %(customer)s's Business subscription",
                                             customer=customer.name),
-                           "email/member_added.txt", kind="member_added", fallback=customer.locale, customer=customer,
-                           login=links.external_url("auth.login"))
+                           "email/member_added.txt", kind="member_added", fallback=customer.locale, user=user,
+                           customer=customer, login=links.external_url("auth.login"))
     else:
         link = links.external_url("auth.activate", token=accounts.make_link_token(user, "activate"))
         notifications.send(member.email, _l("%(customer)s invites you to its Business subscription",
                                             customer=customer.name),
-                           "email/invitation.txt", kind="invitation", fallback=customer.locale, customer=customer,
-                           link=link)
+                           "email/invitation.txt", kind="invitation", fallback=customer.locale, user=user,
+                           customer=customer, link=link)
 
 
 def resend_invitation(member: Member, *, actor: User) -> None:
