@@ -2,8 +2,8 @@
 
 A connection can die while it waits in the pool: the server restarts, an administrator or a proxy ends it, an
 idle timeout closes it. SQLAlchemy's ``pool_pre_ping`` finds out by sending an empty statement at every checkout,
-one round trip to the server before each request's first query (0.2 to 0.5 ms here, a quarter of what loading
-the session and the user costs; ``benchmarks/README.md``). A server that ends a connection says so on it: it
+one round trip to the server before each request's first query (0.1 to 0.5 ms here, up to a fifth of what
+loading the session and the user costs; ``benchmarks/README.md``). A server that ends a connection says so on it: it
 sends its reason and closes the socket. So the socket of an idle connection has nothing to read unless the
 connection has ended, and a look at it (``poll`` with no wait) tells without a round trip. A connection with
 something to read is thrown away and replaced, as the pre-ping would have done (SQLAlchemy's pool replaces a
