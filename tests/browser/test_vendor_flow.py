@@ -39,6 +39,7 @@ def test_the_operator_creates_a_reseller_who_sees_its_usage(page, live_server, m
     page.screenshot(path=f"{output_path}/resellers.png", full_page=True)
     # suspending asks first: dismissed, nothing changes; accepted, the reseller is suspended
     page.get_by_role("link", name="Danube Digital GmbH").click()
+    page.wait_for_url("**/vendor/resellers/*")  # the load event: htmx, deferred, asks before a click submits
     questions = []
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Suspend").click()
