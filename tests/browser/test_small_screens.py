@@ -1,5 +1,5 @@
-"""On a phone (390 px wide) no console page scrolls sideways: a table wider than the screen scrolls itself, and the
-menu is one row that scrolls, however short the page."""
+"""On a phone (390 px wide) no page of the reseller's console, the vendor's or the customer portal scrolls sideways:
+a table wider than the screen scrolls itself, and a menu is one row that scrolls, however short the page."""
 
 import pytest
 from playwright.sync_api import expect
@@ -61,3 +61,17 @@ def test_no_console_page_is_wider_than_a_phone(phone, live_server, make, output_
         phone.screenshot(path=f"{output_path}/phone{path.replace('/', '-')}.png", full_page=True)
     assert wide == dict.fromkeys(RESELLER_PAGES + VENDOR_PAGES, 0)
     assert tall == dict.fromkeys(RESELLER_PAGES + VENDOR_PAGES, 1)  # one row of links, on short pages too
+
+
+def test_no_page_of_the_customer_portal_is_wider_than_a_phone(phone, live_server, make, output_path):
+    make.seller()
+    customer = make.customer(make.reseller(), "Acme Consulting GmbH", members=4, licenses=10)
+    make.invoice(customer)
+    _log_in(phone, live_server, make.customer_admin(customer).email, landing="/portal/")
+    wide = {}
+    for page in ("", "members", "licenses", "audit"):
+        path = f"/portal/customers/{customer.id}/{page}" if page else "/portal/"
+        phone.goto(live_server + path)
+        wide[page or "home"] = _sideways(phone)
+        phone.screenshot(path=f"{output_path}/phone-portal-{page or 'home'}.png", full_page=True)
+    assert wide == {"home": 0, "members": 0, "licenses": 0, "audit": 0}
