@@ -1,5 +1,6 @@
-"""On a phone (390 px wide) no page of the reseller's console, the vendor's or the customer portal scrolls sideways:
-a table wider than the screen scrolls itself, and a menu is one row that scrolls, however short the page."""
+"""On a phone (390 px wide) and a tablet (1024 px) no page of the reseller's console, the vendor's or the customer
+portal scrolls sideways: a table wider than the screen scrolls by itself inside its card. On a phone the menu is
+one row that scrolls, however short the page."""
 
 import pytest
 from playwright.sync_api import expect
@@ -8,7 +9,7 @@ from tests.browser.test_acting_on import _log_in
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+SCREENS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 768}}
 RESELLER_PAGES = ["/console/", "/console/create/", "/console/manage/", "/console/licenses/", "/console/business/",
                   "/console/billing/", "/console/billing/orders", "/console/account/team", "/console/account/audit"]
 VENDOR_PAGES = ["/vendor/", "/vendor/invoices", "/vendor/payments", "/vendor/audit", "/vendor/outbox",
@@ -27,51 +28,55 @@ def _menu_rows(page, name: str) -> int:
     return round(menu.bounding_box()["height"] / line / 3)
 
 
-@pytest.fixture
-def phone(page):
-    page.set_viewport_size(PHONE)
-    return page
+@pytest.fixture(params=SCREENS)
+def screen(request, page):
+    page.set_viewport_size(SCREENS[request.param])
+    return request.param, page
 
 
-def test_no_console_page_is_wider_than_a_phone(phone, live_server, make, output_path):
+def _visit(page, base: str, paths: list[str], shots: str, menu: str | None) -> dict:
+    """For each page: how far it is wider than the screen, and how many rows its menu takes on a phone."""
+    seen = {}
+    for path in paths:
+        page.goto(base + path)
+        seen[path] = (_sideways(page), _menu_rows(page, menu) if menu else 1)
+        page.screenshot(path=f"{shots}{path.replace('/', '-')}.png", full_page=True)
+    return seen
+
+
+def test_no_console_page_is_wider_than_the_screen(screen, live_server, make, output_path):
+    kind, page = screen
     make.seller()
     reseller = make.reseller("Northwind IT SAS")
     customer = make.customer(reseller, "Acme Consulting GmbH", members=4, licenses=10, vat_number="DE136695976")
+    for email in ("dave.longname@acme-consulting.test", "erin.longname@acme-consulting.test"):
+        make.member(customer, email)
     make.invoice(customer)
-    _log_in(phone, live_server, make.reseller_admin(reseller).email)
-    phone.get_by_label("Acting On").select_option(label="Acme Consulting GmbH")
-    expect(phone.locator("#acting-on-summary")).to_contain_text("Acme Consulting GmbH")
-    wide, tall = {}, {}
-    for path in RESELLER_PAGES:
-        phone.goto(live_server + path)
-        wide[path], tall[path] = _sideways(phone), _menu_rows(phone, "Side menu")
-        phone.screenshot(path=f"{output_path}/phone{path.replace('/', '-')}.png", full_page=True)
-    phone.goto(live_server + "/console/manage/")
-    members, remove = phone.locator("#member-table table"), phone.get_by_role("link", name="Remove Members").first
-    assert remove.bounding_box()["x"] > PHONE["width"]  # the member table is wider than the phone ...
-    members.evaluate("t => t.scrollLeft = t.scrollWidth")  # ... and scrolls by itself to its row actions
-    box = remove.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    phone.get_by_role("button", name="Log out").click()
+    _log_in(page, live_server, make.reseller_admin(reseller).email)
+    page.get_by_label("Acting On").select_option(label="Acme Consulting GmbH")
+    expect(page.locator("#acting-on-summary")).to_contain_text("Acme Consulting GmbH")
+    on_phone = kind == "phone"
+    seen = _visit(page, live_server, RESELLER_PAGES, f"{output_path}/{kind}", "Side menu" if on_phone else None)
+    if on_phone:
+        page.goto(live_server + "/console/manage/")
+        members = page.locator("#member-table .table-scroll")
+        remove = page.get_by_role("link", name="Remove Members").first
+        assert remove.bounding_box()["x"] > SCREENS["phone"]["width"]  # the member table is wider than the phone...
+        members.evaluate("t => t.scrollLeft = t.scrollWidth")  # ... and scrolls by itself to its row actions
+        box = remove.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= SCREENS["phone"]["width"]
+    page.get_by_role("button", name="Log out").click()
 
-    _log_in(phone, live_server, make.operator().email, landing="/vendor/")
-    for path in VENDOR_PAGES:
-        phone.goto(live_server + path)
-        wide[path], tall[path] = _sideways(phone), _menu_rows(phone, "Vendor menu")
-        phone.screenshot(path=f"{output_path}/phone{path.replace('/', '-')}.png", full_page=True)
-    assert wide == dict.fromkeys(RESELLER_PAGES + VENDOR_PAGES, 0)
-    assert tall == dict.fromkeys(RESELLER_PAGES + VENDOR_PAGES, 1)  # one row of links, on short pages too
+    _log_in(page, live_server, make.operator().email, landing="/vendor/")
+    seen |= _visit(page, live_server, VENDOR_PAGES, f"{output_path}/{kind}", "Vendor menu" if on_phone else None)
+    assert seen == dict.fromkeys(RESELLER_PAGES + VENDOR_PAGES, (0, 1))  # one row of links, on short pages too
 
 
-def test_no_page_of_the_customer_portal_is_wider_than_a_phone(phone, live_server, make, output_path):
+def test_no_page_of_the_customer_portal_is_wider_than_the_screen(screen, live_server, make, output_path):
+    kind, page = screen
     make.seller()
     customer = make.customer(make.reseller(), "Acme Consulting GmbH", members=4, licenses=10)
     make.invoice(customer)
-    _log_in(phone, live_server, make.customer_admin(customer).email, landing="/portal/")
-    wide = {}
-    for page in ("", "members", "licenses", "audit"):
-        path = f"/portal/customers/{customer.id}/{page}" if page else "/portal/"
-        phone.goto(live_server + path)
-        wide[page or "home"] = _sideways(phone)
-        phone.screenshot(path=f"{output_path}/phone-portal-{page or 'home'}.png", full_page=True)
-    assert wide == {"home": 0, "members": 0, "licenses": 0, "audit": 0}
+    _log_in(page, live_server, make.customer_admin(customer).email, landing="/portal/")
+    paths = ["/portal/", *(f"/portal/customers/{customer.id}/{name}" for name in ("members", "licenses", "audit"))]
+    assert _visit(page, live_server, paths, f"{output_path}/{kind}", None) == dict.fromkeys(paths, (0, 1))
