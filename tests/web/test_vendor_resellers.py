@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app import db
 from domain.models import AuditEvent, Base, Customer, Invoice, OutboxMessage, Reseller, ResellerStatus, SellerSettings
-from tests.conftest import PASSWORD, login
+from tests.conftest import HTMX, PASSWORD, login
 from tests.web.test_create import form as create_form
 
 RESELLER = {"name": "Danube Digital GmbH", "street": "Ring 1", "postal_code": "1010", "city": "Wien", "country": "AT",
@@ -139,6 +139,8 @@ def test_the_list_searches_and_sorts(operator, make):
     assert by_name.index("Alpha Resale") < by_name.index("Zulu Partners")
     searched = operator.get("/vendor/?q=zulu").text
     assert "Zulu Partners" in searched and "Alpha Resale" not in searched
+    part = operator.get("/vendor/?q=zulu", headers=HTMX).text  # what the search box swaps for #reseller-table
+    assert part.lstrip().startswith('<div id="reseller-table"') and part.count("<table") == 1
 
 
 # Seller settings
