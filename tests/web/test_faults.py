@@ -104,14 +104,21 @@ def test_connections_ended_between_requests_are_replaced_before_the_next_request
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL to end a connection")
 def test_a_connection_is_refused_at_checkout_only_once_the_server_has_ended_it(app):
+    dialect = db.engine.dialect
     with db.engine.connect() as connection:
-        connection.execute(sa.select(1)).scalar()
+        connection.execute(sa.text("LISTEN seatdesk_test"))
         connection.commit()
         idle = connection.connection.dbapi_connection
-        connections._refuse_ended(idle, None, None)  # open and idle: lent as it is
+        connections.refuse_if_ended(dialect, idle)  # open and idle: lent as it is
+        with psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                             autocommit=True) as other:
+            other.execute("NOTIFY seatdesk_test")
+        connections.refuse_if_ended(dialect, idle)  # the server spoke without ending it: asked, and kept
+        assert connection.execute(sa.select(1)).scalar() == 1
+        connection.commit()
         assert _end_connections(db.engine, "pid = %s", idle.info.backend_pid) == 1
         with pytest.raises(sa.exc.DisconnectionError):
-            connections._refuse_ended(idle, None, None)
+            connections.refuse_if_ended(dialect, idle)
 
 
 def test_a_failing_pdf_renderer_takes_no_number_and_the_order_can_be_placed_again(reseller_client, monkeypatch):
