@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import abort, g, request, session
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from app import db
 from blueprints.params import row_id
@@ -89,11 +90,17 @@ def acting_on() -> Customer | None:
     known = g.get("acting_on")
     if known is not None and known.id == customer_id:
         return known
-    customer = db.session.scalar(access.visible_customers(current_user).where(Customer.id == customer_id))
+    customer = db.session.scalar(_acting_on_query().where(Customer.id == customer_id))
     if customer is None:
         session.pop(ACTING_ON, None)
     g.acting_on = customer
     return customer
+
+
+def _acting_on_query():
+    """The customers the user may act on, each with its subscription in the same statement: every page that
+    acts on a customer shows or checks it."""
+    return access.visible_customers(current_user).options(joinedload(Customer.subscription))
 
 
 def apply_acting_on_choice() -> None:
@@ -104,5 +111,5 @@ def apply_acting_on_choice() -> None:
     if choice == "":
         session.pop(ACTING_ON, None)
     else:
-        g.acting_on = customer_or_404(choice)
+        g.acting_on = _one_or_404(_acting_on_query(), choice)
         session[ACTING_ON] = g.acting_on.id

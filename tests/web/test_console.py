@@ -78,6 +78,25 @@ def test_a_search_is_paged_and_its_first_page_reads_the_customers_once(logged_in
     assert "No customer matches “zzz”." in none
 
 
+def test_the_customer_acted_on_comes_with_its_subscription_in_one_statement(logged_in, north):
+    acme_id = north[2][0].id
+    statements = []
+
+    def record(_connection, _cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        chosen = logged_in.get(f"/console/manage/?customer={acme_id}").text  # chosen under Acting On ...
+        again = logged_in.get("/console/manage/").text  # ... and remembered in the session
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert "Manage · Acme GmbH" in chosen and "Manage · Acme GmbH" in again
+    by_id = [s for s in statements if re.search(r"\bFROM customers\b", s) and "customers.id = " in s]
+    assert len(by_id) == 2 and all("JOIN subscriptions" in s for s in by_id)  # one a request, with it
+    assert not [s for s in statements if re.search(r"\bFROM subscriptions\b", s)]
+
+
 def test_the_customer_list_is_paginated(logged_in, north, make, app):
     app.config["PAGE_SIZE"] = 2
     first = logged_in.get("/console/").text.split('id="customer-table"')[1]
