@@ -1,6 +1,7 @@
 """Faults: the mail server down, the database connection lost mid-request, the PDF renderer failing."""
 
 import os
+import select
 import uuid
 
 import psycopg
@@ -113,6 +114,7 @@ def test_a_connection_is_refused_at_checkout_only_once_the_server_has_ended_it(a
         with psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
                              autocommit=True) as other:
             other.execute("NOTIFY seatdesk_test")
+        assert select.select([idle.fileno()], [], [], 5)[0]  # the notification waits on the idle connection
         connections.refuse_if_ended(dialect, idle)  # the server spoke without ending it: asked, and kept
         assert connection.execute(sa.select(1)).scalar() == 1
         connection.commit()
