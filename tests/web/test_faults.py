@@ -43,11 +43,15 @@ def test_with_the_mail_server_down_the_member_is_added_and_the_invitation_waits(
     assert inbox.messages[0]["To"] == "ida@example.test"
 
 
+def _server_url(engine) -> str:
+    """``engine``'s database as psycopg itself connects to it."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def _end_connections(engine, which: str, *params) -> int:
     """Have PostgreSQL end the connections to ``engine``'s database that match ``which``, waiting until they have
     gone; how many it ended."""
-    server = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(server, autocommit=True) as other:
+    with psycopg.connect(_server_url(engine), autocommit=True) as other:
         return other.execute("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
                              f"WHERE datname = current_database() AND pid <> pg_backend_pid() AND {which}",
                              params).fetchone()[0]
@@ -111,8 +115,7 @@ def test_a_connection_is_refused_at_checkout_only_once_the_server_has_ended_it(a
         connection.commit()
         idle = connection.connection.dbapi_connection
         connections.refuse_if_ended(dialect, idle)  # open and idle: lent as it is
-        with psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-                             autocommit=True) as other:
+        with psycopg.connect(_server_url(db.engine), autocommit=True) as other:
             other.execute("NOTIFY seatdesk_test")
         assert select.select([idle.fileno()], [], [], 5)[0]  # the notification waits on the idle connection
         connections.refuse_if_ended(dialect, idle)  # the server spoke without ending it: asked, and kept
