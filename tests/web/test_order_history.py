@@ -55,6 +55,22 @@ def test_the_history_lists_the_resellers_orders_newest_first(history):
     assert "created" in found[2] and "Bank transfer" in found[2] and re.search(r">\d{4}-\d{6}</a>", found[2])
 
 
+def headers(html: str) -> list[str]:
+    return re.findall(r"<th[^>]*>([^<]+)</th>", html.split("<thead>")[1].split("</thead>")[0])
+
+
+def test_acting_on_a_customer_the_history_leaves_out_the_customer_column(history):
+    """The page's title names the customer acted on; each of its rows would name it again."""
+    every = ["When", "Customer", "Who", "What", "Licenses", "Amount", "Payment", "Status", "Invoice"]
+    assert headers(history.get("/console/billing/orders").text) == every
+    acme_id = db.session.scalar(sa.select(Customer.id).where(Customer.name == "Acme GmbH"))
+    page = history.get(f"/console/billing/orders?customer={acme_id}").text
+    assert headers(page) == [name for name in every if name != "Customer"]
+    assert all(cell.count("<td") == 8 for cell in rows(page)) and "Acme GmbH</td>" not in page
+    part = history.get("/console/billing/orders?to=2000-01-01", headers=HTMX).text  # the filters' fragment too
+    assert headers(part) == headers(page) and 'colspan="8"' in part
+
+
 @pytest.mark.parametrize("query, count", [("kind=top_up", 1), ("kind=create", 2), ("status=awaiting_payment", 1),
                                           ("status=invoiced", 2), ("from=2000-01-01", 3), ("to=2000-01-01", 0)])
 def test_the_filters(history, query, count):
@@ -71,7 +87,7 @@ def test_the_date_range_selects_by_day(history):
 def test_acting_on_narrows_the_history_to_one_customer(history):
     bellevue = db.session.scalar(sa.select(Customer.id).where(Customer.name == "Bellevue SARL"))
     page = history.get(f"/console/billing/orders?customer={bellevue}").text
-    assert len(rows(page)) == 1 and "Bellevue SARL" in rows(page)[0]
+    assert len(rows(page)) == 1 and "awaiting payment" in rows(page)[0] and "<h1>Billing · Bellevue SARL</h1>" in page
 
 
 def test_the_csv_export_follows_the_filters(history):

@@ -131,9 +131,12 @@ def test_a_credit_note_lowers_what_is_due_and_never_exceeds_what_is_left(operato
 
 
 def test_the_invoice_list_searches_and_filters(operator, make, invoice):
-    make.invoice(make.customer(make.reseller(), "Bellevue SARL"))
+    make.invoice(make.customer(make.reseller("Canal Partners BV"), "Bellevue SARL"))
     page = operator.get("/vendor/invoices?q=acme").text
     assert "Acme GmbH" in page and "Bellevue SARL" not in page
+    # each customer with the reseller it buys through, beneath its name
+    row = operator.get("/vendor/invoices?q=bellevue").text.split("<tbody>")[1]
+    assert '<td>Bellevue SARL<span class="small muted">via Canal Partners BV</span></td>' in row
     assert "Bellevue SARL" in operator.get("/vendor/invoices?status=open").text
     assert "No invoices match." in operator.get("/vendor/invoices?status=paid").text
 
