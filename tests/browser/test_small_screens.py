@@ -1,8 +1,12 @@
 """On a phone (390 px wide) and a tablet (1024 px) no page of the reseller's console, the vendor's or the customer
 portal scrolls sideways: a table wider than the screen scrolls by itself inside its card. On a phone the menu is
-one row that scrolls, however short the page, and shows the current page's entry."""
+one row that scrolls, however short the page, and shows the current page's entry. A table that scrolls shows a shadow
+on each side where it has more."""
+
+import io
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.test_acting_on import _log_in
@@ -103,3 +107,29 @@ def test_no_page_of_the_customer_portal_is_wider_than_the_screen(screen, live_se
     paths = ["/portal/", *(f"/portal/customers/{customer.id}/{name}" for name in ("members", "licenses", "audit"))]
     expected = (0, 1, (), None if kind == "phone" else 0)
     assert _visit(page, live_server, paths, f"{output_path}/{kind}", None) == dict.fromkeys(paths, expected)
+
+
+def _edge_shades(table) -> tuple[int, int]:
+    """How dark the lightest pixel of the table's middle half is 3 px inside its left and its right edge (0 white, 255
+    black): text and lines are darker, but only a shadow darkens the whole edge (it fades towards the corners)."""
+    shot = Image.open(io.BytesIO(table.screenshot())).convert("L")
+    width, height = shot.size
+    rows = range(height // 4, height * 3 // 4)
+    return tuple(255 - max(shot.getpixel((x, y)) for y in rows) for x in (3, width - 4))
+
+
+def test_a_table_wider_than_a_phone_shows_a_shadow_where_it_has_more(page, live_server, make, output_path):
+    page.set_viewport_size(SCREENS["phone"])
+    make.seller()
+    customer = make.customer(make.reseller(), "Acme Consulting GmbH", members=4, licenses=10)
+    _log_in(page, live_server, make.customer_admin(customer).email, landing="/portal/")
+    page.goto(f"{live_server}/portal/customers/{customer.id}/members")
+    table = page.locator(".table-scroll").first
+    assert table.evaluate("s => s.scrollWidth - s.clientWidth") > 0
+    left, right = _edge_shades(table)
+    table.evaluate("s => s.scrollLeft = s.scrollWidth")
+    page.wait_for_function("s => s.scrollLeft > 0", arg=table.element_handle())
+    table.screenshot(path=f"{output_path}/scrolled-to-the-end.png")
+    left_at_end, right_at_end = _edge_shades(table)
+    assert right > right_at_end + 10 and left < 5  # at the start, a shadow on the right only...
+    assert left_at_end > left + 10 and right_at_end < 5  # ... at the end, on the left only
