@@ -1,7 +1,7 @@
 """On a phone (390 px wide) and a tablet (1024 px) no page of the reseller's console, the vendor's or the customer
 portal scrolls sideways: a table wider than the screen scrolls by itself inside its card. On a phone the menu is
 one row that scrolls, however short the page, and shows the current page's entry. A table that scrolls shows a shadow
-on each side where it has more."""
+on each side where it has more, and takes the keyboard's focus to be scrolled; a table that fits takes none."""
 
 import io
 
@@ -49,8 +49,9 @@ def _hidden_columns(page) -> tuple[str, ...]:
 
 
 def _scrolling_tables(page) -> int:
-    """How many of the page's tables are wider than their card."""
-    return page.locator(".table-scroll").evaluate_all("all => all.filter(s => s.scrollWidth > s.clientWidth).length")
+    """How many of the page's tables are wider than their card or take the focus (js/tables.js)."""
+    return page.locator(".table-scroll").evaluate_all(
+        "all => all.filter(s => s.scrollWidth > s.clientWidth || s.hasAttribute('tabindex')).length")
 
 
 def _visit(page, base: str, paths: list[str], shots: str, menu: str | None) -> dict:
@@ -118,7 +119,7 @@ def _edge_shades(table) -> tuple[int, int]:
     return tuple(255 - max(shot.getpixel((x, y)) for y in rows) for x in (3, width - 4))
 
 
-def test_a_table_wider_than_a_phone_shows_a_shadow_where_it_has_more(page, live_server, make, output_path):
+def test_a_table_wider_than_a_phone_shows_a_shadow_where_it_has_more_and_scrolls_by_keyboard(page, live_server, make, output_path):
     page.set_viewport_size(SCREENS["phone"])
     make.seller()
     customer = make.customer(make.reseller(), "Acme Consulting GmbH", members=4, licenses=10)
@@ -127,8 +128,11 @@ def test_a_table_wider_than_a_phone_shows_a_shadow_where_it_has_more(page, live_
     table = page.locator(".table-scroll").first
     assert table.evaluate("s => s.scrollWidth - s.clientWidth") > 0
     left, right = _edge_shades(table)
-    table.evaluate("s => s.scrollLeft = s.scrollWidth")
+    assert table.get_attribute("tabindex") == "0" and table.get_attribute("role") == "region"  # a tab stop...
+    table.focus()
+    page.keyboard.press("ArrowRight")  # ... that the arrow keys scroll
     page.wait_for_function("s => s.scrollLeft > 0", arg=table.element_handle())
+    table.evaluate("s => s.scrollLeft = s.scrollWidth")
     table.screenshot(path=f"{output_path}/scrolled-to-the-end.png")
     left_at_end, right_at_end = _edge_shades(table)
     assert right > right_at_end + 10 and left < 5  # at the start, a shadow on the right only...
