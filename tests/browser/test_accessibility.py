@@ -32,8 +32,9 @@ def _violations(page, base: str, paths: list[str]) -> dict:
 
 @pytest.fixture
 def site(make):
-    """A reseller acting on a customer with members, an administrator of its own, an invoice, a card order
-    awaiting payment, an audit event with changes and an e-mail in the outbox; and a second reseller for the vendor's pages."""
+    """A reseller's customer with members (no administrator of its own, so promoting one shows the discount at
+    stake), an invoice, a card order awaiting payment, an audit event with changes and an e-mail in the outbox;
+    and a second reseller for the vendor's pages."""
     make.seller()
     reseller = make.reseller("Northwind IT SAS", discount_bp=2000)
     admin = make.reseller_admin(reseller)

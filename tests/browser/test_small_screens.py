@@ -119,7 +119,8 @@ def _edge_shades(table) -> tuple[int, int]:
     return tuple(255 - max(shot.getpixel((x, y)) for y in rows) for x in (3, width - 4))
 
 
-def test_a_table_wider_than_a_phone_shows_a_shadow_where_it_has_more_and_scrolls_by_keyboard(page, live_server, make, output_path):
+def test_a_table_wider_than_a_phone_shows_where_it_has_more_and_scrolls_by_keyboard(page, live_server, make,
+                                                                                     output_path):
     page.set_viewport_size(SCREENS["phone"])
     make.seller()
     customer = make.customer(make.reseller(), "Acme Consulting GmbH", members=4, licenses=10)
