@@ -1,7 +1,8 @@
 """On a phone (390 px wide) and a tablet (1024 px) no page of the reseller's console, the vendor's or the customer
 portal scrolls sideways: a table wider than the screen scrolls by itself inside its card. On a phone the menu is
-one row that scrolls, however short the page, and shows the current page's entry. A table that scrolls shows a shadow
-on each side where it has more, and takes the keyboard's focus to be scrolled; a table that fits takes none."""
+one row that scrolls, however short the page, and shows the current page's entry, and the top bar takes two rows
+at most. A table that scrolls shows a shadow on each side where it has more, and takes the keyboard's focus to be
+scrolled; a table that fits takes none."""
 
 import io
 
@@ -54,14 +55,22 @@ def _scrolling_tables(page) -> int:
         "all => all.filter(s => s.scrollWidth > s.clientWidth || s.hasAttribute('tabindex')).length")
 
 
+def _top_bar_rows(page) -> int:
+    """How many rows the top bar's parts (brand, Acting On, languages, account) are laid out in."""
+    return page.locator(".topbar > *").evaluate_all(
+        "parts => new Set(parts.map(p => { const box = p.getBoundingClientRect();"
+        " return Math.round((box.top + box.bottom) / 2 / 12); })).size")  # a row centres its parts
+
+
 def _visit(page, base: str, paths: list[str], shots: str, menu: str | None) -> dict:
     """For each page: how far it is wider than the screen, how many rows its menu takes on a phone, which columns
-    it hides, and on a tablet how many of its tables scroll (on a phone some must)."""
+    it hides, on a tablet how many of its tables scroll (on a phone some must), and the top bar's rows."""
     seen = {}
     for path in paths:
         page.goto(base + path)
         seen[path] = (_sideways(page), _menu_rows(page, menu) if menu else 1, _hidden_columns(page),
-                      None if page.viewport_size == SCREENS["phone"] else _scrolling_tables(page))
+                      None if page.viewport_size == SCREENS["phone"] else _scrolling_tables(page),
+                      _top_bar_rows(page))
         page.screenshot(path=f"{shots}{path.replace('/', '-')}.png", full_page=True)
     return seen
 
@@ -93,10 +102,11 @@ def test_no_console_page_is_wider_than_the_screen(screen, live_server, make, out
     seen |= _visit(page, live_server, VENDOR_PAGES, f"{output_path}/{kind}", "Vendor menu" if on_phone else None)
     # one row of links, on short pages too, scrolled to show where the reader is; on a phone the customer list
     # leaves out the term, and no other list a column (a member's status, an audit event's action); on a tablet
-    # every list fits beside the side menu
-    tables = None if on_phone else 0
-    expected = dict.fromkeys(RESELLER_PAGES + VENDOR_PAGES, (0, 1, (), tables))
-    assert seen == expected | ({"/console/": (0, 1, ("Term",), tables)} if on_phone else {})
+    # every list fits beside the side menu; the top bar is one row, on a phone with Acting On in a second one
+    tables, console_bar = (None, 2) if on_phone else (0, 1)
+    expected = dict.fromkeys(RESELLER_PAGES, (0, 1, (), tables, console_bar)) | \
+        dict.fromkeys(VENDOR_PAGES, (0, 1, (), tables, 1))
+    assert seen == expected | ({"/console/": (0, 1, ("Term",), tables, 2)} if on_phone else {})
 
 
 def test_no_page_of_the_customer_portal_is_wider_than_the_screen(screen, live_server, make, output_path):
@@ -106,7 +116,7 @@ def test_no_page_of_the_customer_portal_is_wider_than_the_screen(screen, live_se
     make.invoice(customer)
     _log_in(page, live_server, make.customer_admin(customer).email, landing="/portal/")
     paths = ["/portal/", *(f"/portal/customers/{customer.id}/{name}" for name in ("members", "licenses", "audit"))]
-    expected = (0, 1, (), None if kind == "phone" else 0)
+    expected = (0, 1, (), None if kind == "phone" else 0, 1)
     assert _visit(page, live_server, paths, f"{output_path}/{kind}", None) == dict.fromkeys(paths, expected)
 
 
