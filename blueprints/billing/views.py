@@ -25,7 +25,8 @@ def index():
     if customer is not None:
         query = query.where(Invoice.customer_id == customer.id)
     invoices = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
-                        order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), options=(joinedload(Invoice.customer),))
+                        order_by=(Invoice.issued_on.desc(), Invoice.id.desc()),
+                        options=() if customer else (joinedload(Invoice.customer),))  # acting on one: no name shown
     return render("billing/index.html", "invoice_table", invoices=invoices)
 
 

@@ -33,6 +33,19 @@ def test_the_billing_table_pages_with_htmx(client, make, app):
     assert page_two.lstrip().startswith('<div id="invoice-table">') and "Page 2 of 2" in page_two
 
 
+def test_acting_on_a_customer_the_invoices_leave_out_the_customer_column(client, make):
+    reseller = make.reseller()
+    first, second = make.customer(reseller, "First GmbH"), make.customer(reseller, "Second SARL")
+    make.invoice(first), make.invoice(second)
+    login(client, make.reseller_admin(reseller))
+    every = client.get("/console/billing/").text
+    assert "<th>Customer</th>" in every and "<td>First GmbH</td>" in every and "<td>Second SARL</td>" in every
+    acting = client.get(f"/console/billing/?customer={second.id}").text
+    assert "<h1>Billing · Second SARL</h1>" in acting and "<th>Customer</th>" not in acting
+    rows = acting.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 1 and rows[0].count("<td") == 6 and "Second SARL" not in rows[0]
+
+
 def test_another_resellers_invoice_is_not_found(client, make):
     theirs = make.invoice(make.customer(make.reseller()))
     login(client, make.reseller_admin())
