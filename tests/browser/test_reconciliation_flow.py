@@ -27,6 +27,9 @@ def test_the_operator_uploads_a_statement_and_settles_an_invoice(page, live_serv
     line = page.locator(".statement-line", has_text="Carlsen ApS")
     expect(line).to_contain_text(f"Same amount: {unnamed.number} (Bellevue Architectes SARL)")
     expect(line.get_by_label("Invoice number")).to_have_value(unnamed.number)
+    for field, button in (("Invoice number", "Settle invoice"), ("Reason", "Dismiss")):  # side by side, one height
+        boxes = line.get_by_label(field).bounding_box(), line.get_by_role("button", name=button).bounding_box()
+        assert len({(round(box["y"]), round(box["height"])) for box in boxes}) == 1
     line.get_by_role("button", name="Settle invoice").click()
     expect(page.get_by_text(f"recorded on invoice {unnamed.number}")).to_be_visible()
     other = page.locator(".statement-line", has_text="Unknown Payer Ltd")
