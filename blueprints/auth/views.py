@@ -52,7 +52,8 @@ def home():
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 def login():
-    """Log in with e-mail and password."""
+    """Log in with e-mail and password, then back to the page that asked for it (``next``, a path on this site),
+    or to the console of the person's role."""
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
     form = LoginForm()
@@ -66,8 +67,10 @@ def login():
             if user.locale is None and session.get("locale") in LANGUAGES:
                 accounts.set_language(user, session["locale"])  # the language chosen on the login page
             db.session.commit()
-            return redirect(url_for("auth.home"), 303)
-    return render_template("auth/login.html", form=form)
+            back = request.form.get("next", "")  # the page that sent here (a console page whose session ended)
+            return redirect(back if _this_site(back) else url_for("auth.home"), 303)
+    back = request.values.get("next", "")
+    return render_template("auth/login.html", form=form, next=back if _this_site(back) else "")
 
 
 @bp.post("/language")

@@ -8,7 +8,7 @@ import time_machine
 from app import db
 from domain.clock import utcnow
 from domain.models import OutboxMessage
-from tests.conftest import PASSWORD, login
+from tests.conftest import HTMX, PASSWORD, login
 
 GENERIC = "E-mail or password is incorrect."
 
@@ -159,3 +159,51 @@ def test_the_language_switch_never_sends_anyone_to_another_site(client, target):
 def test_the_language_switch_goes_back_to_the_page_it_was_used_on(client):
     response = client.post("/language", data={"locale": "fr", "next": "/console/billing/orders?kind=topup&page=2"})
     assert response.headers["Location"] == "/console/billing/orders?kind=topup&page=2"
+
+
+OTHER_SITES = ["//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example/", "evil.example"]
+
+
+def test_logging_in_goes_back_to_the_page_that_asked_for_it(client, make):
+    user = make.reseller_admin()
+    asked = client.get("/console/licenses/?customer=7")
+    assert asked.headers["Location"] == "/login?next=%2Fconsole%2Flicenses%2F%3Fcustomer%3D7"
+    form = client.get(asked.headers["Location"]).text
+    assert '<input type="hidden" name="next" value="/console/licenses/?customer=7">' in form
+    wrong = client.post("/login", data={"email": user.email, "password": "not it", "next": "/console/licenses/"})
+    assert 'name="next" value="/console/licenses/"' in wrong.text  # kept through a wrong password
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": "/console/licenses/"})
+    assert response.status_code == 303 and response.headers["Location"] == "/console/licenses/"
+
+
+@pytest.mark.parametrize("target", OTHER_SITES)
+def test_logging_in_never_sends_anyone_to_another_site(client, make, target):
+    user = make.reseller_admin()
+    form = client.get("/login", query_string={"next": target}).text.split('action="/login"')[1]
+    assert 'name="next"' not in form
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": target})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+def test_an_htmx_request_whose_session_ended_takes_the_whole_window_to_the_login_page(client, make):
+    """htmx would follow the redirect itself and swap the login page into the part it asked for."""
+    login(client, make.reseller_admin())
+    client.post("/logout")
+    page = {"HX-Current-URL": "http://localhost/console/manage/?customer=3"}
+    for response in (client.get("/console/?customer=3", headers=HTMX | {"HX-Target": "content"} | page),
+                     client.post("/console/create/quote", data={"licenses": "3"}, headers=HTMX | page)):
+        assert response.status_code == 200 and response.data == b""
+        assert response.headers["HX-Redirect"] == "/login?next=/console/manage/?customer%3D3"
+    assert "Please log in to continue." in client.get("/login?next=/console/manage/").text
+    elsewhere = client.get("/console/", headers=HTMX | {"HX-Current-URL": "http://evil.example/console/"})
+    assert elsewhere.headers["HX-Redirect"] == "/login"  # no way back to a page of another site
+    plain = client.get("/console/")
+    assert plain.status_code == 302 and "HX-Redirect" not in plain.headers
+
+
+def test_an_htmx_post_refused_for_its_token_after_the_session_ended_goes_to_the_login_page_too(app, client, make):
+    app.config["WTF_CSRF_ENABLED"] = True
+    headers = HTMX | {"HX-Current-URL": "http://localhost/console/create/"}
+    response = client.post("/console/create/quote", data={"licenses": "3"}, headers=headers)
+    assert response.headers["HX-Redirect"] == "/login?next=/console/create/"
+    assert client.post("/console/create/quote", data={"licenses": "3"}).status_code == 400  # not htmx: as before
