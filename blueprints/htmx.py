@@ -1,6 +1,8 @@
 """htmx helpers: a page's own template answers both the whole page and the parts htmx asks for."""
 
-from flask import make_response, render_template, request
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import make_response, render_template, request, url_for
 from jinja2_fragments.flask import render_blocks
 
 CONTENT_REGION = "content"  # id of <main>; the Acting On switch swaps it
@@ -28,4 +30,27 @@ def render(template: str, *blocks: str, trigger: str | None = None, **context):
     response.vary.add("HX-Request")
     if trigger:
         response.headers["HX-Trigger"] = trigger
+    return response
+
+
+def page_path() -> str:
+    """The path and query of the page an htmx request was sent from (``HX-Current-URL``), "" if not this site's."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    return urlunsplit(("", "", page.path, page.query, "")) if page.netloc == request.host and page.path else ""
+
+
+def whole_window_to_login(response):
+    """After each request: an htmx request sent to the login page (its session ended: logged out in another tab,
+    expired, the account removed) takes the whole window there, back to the page it came from once logged in,
+    rather than a login form swapped into a part of the page (htmx follows a redirect by itself)."""
+    if request.headers.get("HX-Request") != "true" or response.status_code not in (301, 302, 303, 307, 308):
+        return response
+    login = url_for("auth.login")
+    if urlsplit(response.location).path != login:
+        return response
+    back = page_path()
+    del response.headers["Location"]
+    response.status_code = 200  # htmx acts on HX-Redirect whatever the status; a 200 is no error in the console
+    response.set_data(b"")
+    response.headers["HX-Redirect"] = url_for("auth.login", next=back) if back else login
     return response

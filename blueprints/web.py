@@ -9,9 +9,11 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 
 from app import db, login_manager
+from blueprints import htmx
 from blueprints.params import row_id
 from domain import audit, connections, notifications, transactions
 from domain.labels import LANGUAGES, per_language, status_label
@@ -162,6 +164,17 @@ def init_app(app: Flask) -> None:
     for code, title in ((400, _l("Bad request")), (404, _l("Not found")), (429, _l("Too many attempts")),
                         (500, _l("Error"))):
         app.register_error_handler(code, _error_page(code, title))
+    bad_request = _error_page(400, _l("Bad request"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        """A page whose session ended posts without a valid token: for htmx, the login page (its session ended is
+        the likely reason), in the whole window (``htmx.whole_window_to_login``); otherwise a bad request."""
+        if request.headers.get("HX-Request") == "true" and not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return bad_request(error)
+
+    app.after_request(htmx.whole_window_to_login)
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["percent"] = percent
