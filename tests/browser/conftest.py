@@ -26,14 +26,17 @@ SUPERSEDED = ("htmx:sendAbort", "htmx:afterRequest")
 @pytest.fixture(autouse=True)
 def no_errors_in_the_console(request):
     """Every page a browser test opens loads without an error in the console: no resource missing, no script
-    failing, nothing the Content-Security-Policy blocked (Chromium reports each refusal there)."""
+    failing, nothing the Content-Security-Policy blocked (Chromium reports each refusal there). A test that makes
+    a request fail on purpose names what it expects with ``@pytest.mark.console_errors("text in the error", ...)``."""
     if "page" not in request.fixturenames:
         yield
         return
     page, errors = request.getfixturevalue("page"), []
+    expected = tuple(text for marker in request.node.iter_markers("console_errors") for text in marker.args)
 
     def console(message):
-        if message.type == "error" and not message.text.startswith(SUPERSEDED):
+        if message.type == "error" and not message.text.startswith(SUPERSEDED) \
+                and not any(text in message.text for text in expected):
             errors.append(f"{page.url}: {message.text}")
 
     page.on("console", console)
