@@ -90,6 +90,19 @@ def test_the_customer_administrator_and_the_payer(page, live_server, make, north
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the invoice (PDF)").click()
     assert Path(download.value.path()).read_bytes() == invoice.pdf
+    # printed: the invoice's figures and the bank details with the QR code, nothing that only works on a screen
+    screen_only = (page.locator(".topbar"), page.get_by_role("link", name="Download the invoice (PDF)"),
+                   page.get_by_role("button", name="Copy").first)
+    for part in screen_only:
+        expect(part).to_be_visible()
+    page.emulate_media(media="print")
+    for part in screen_only:
+        expect(part).to_be_hidden()
+    grouped = " ".join(invoice.rf_reference[i:i + 4] for i in range(0, len(invoice.rf_reference), 4))
+    for shown in (page.get_by_role("heading", name=re.compile(invoice.number)), page.get_by_text(grouped),
+                  page.get_by_role("img", name="EPC QR code for the bank transfer")):
+        expect(shown).to_be_visible()
+    Path(f"{output_path}/3-payer-printed.pdf").write_bytes(page.pdf(format="A4"))
 
 
 def test_a_chinese_payer_reads_the_invoice_page_in_chinese_and_copies_the_reference(page, live_server, make,
