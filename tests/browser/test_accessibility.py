@@ -1,10 +1,11 @@
 """Every page of the app passes axe-core's checks (WCAG 2.x A and AA, and axe's best practices) in Chromium, on a
 laptop and on a phone: each field and button named, contrast enough, landmarks, headings, tables with their headers,
 the page's language, a table that scrolls reachable by keyboard. The rules run against the page as drawn, after
-htmx and the page's scripts have run."""
+htmx and the page's scripts have run. And the keyboard's first stop skips the top bar and the menu."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from app import db
 from domain import audit, links, outbox
@@ -80,3 +81,16 @@ def test_the_vendors_console_passes_axe(page, live_server, make, site):
     paths = [*VENDOR_PAGES, "/vendor/resellers/new", f"/vendor/resellers/{site['reseller'].id}",
              f"/vendor/invoices/{site['invoice'].id}", f"/vendor/outbox/{site['message'].id}"]
     assert _violations(page, live_server, paths) == {}
+
+
+def test_the_keyboard_skips_the_top_bar_and_the_menu_to_the_content(page, live_server, site):
+    _log_in(page, live_server, site["admin"].email)
+    page.goto(f"{live_server}/console/manage/?customer={site['customer'].id}")
+    skip = page.get_by_role("link", name="Skip to the content")
+    expect(skip).not_to_be_in_viewport()  # out of sight until the keyboard reaches it...
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # ... its first stop
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # the next stop is in the content, not in the top bar or the side menu
+    assert page.evaluate("document.activeElement.closest('main')?.id") == "content"
