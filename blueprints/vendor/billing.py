@@ -11,6 +11,7 @@ from app import db
 from blueprints.access import operator_required
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
+from blueprints.params import row_id
 from blueprints.payer.views import payer_status
 from domain.clock import today
 from domain.errors import DomainError
@@ -28,9 +29,10 @@ STATUSES = {"open": _l("Open"), "overdue": _l("Overdue"), "paid": _l("Paid"), "c
 @bp.get("/invoices")
 @operator_required
 def invoices():
-    """Every invoice, newest first; search by number, customer or RF reference; filter by status."""
+    """Every invoice, newest first; search by number, customer or RF reference; filter by status and reseller."""
     search, status = request.args.get("q", "").strip()[:100], request.args.get("status", "")
-    filters = []
+    reseller_id = row_id(request.args.get("reseller", ""))
+    filters = [Invoice.reseller_id == reseller_id] if reseller_id else []
     if status == "overdue":
         filters += [Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < sa.func.current_date()]
     elif status in STATUSES:
@@ -48,7 +50,13 @@ def invoices():
                     order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), scalars=False, total=total)
     return render("vendor/invoices.html", "invoice_table", page=page, search=search, status=status,
                   statuses=STATUSES, payer_status=payer_status, amount_due=issuing.amount_due,
-                  args={k: v for k, v in {"q": search, "status": status}.items() if v})
+                  resellers=_reseller_choices, reseller_id=reseller_id,
+                  args={k: v for k, v in {"q": search, "status": status, "reseller": reseller_id}.items() if v})
+
+
+def _reseller_choices() -> list:
+    """(id, name) of every reseller by name, for the filter; read only when the whole page is drawn."""
+    return db.session.execute(sa.select(Reseller.id, Reseller.name).order_by(Reseller.name, Reseller.id)).all()
 
 
 def _invoice_page(invoice: Invoice, payment_form: PaymentForm | None = None, credit_form: CreditForm | None = None):

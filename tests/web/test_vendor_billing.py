@@ -10,7 +10,7 @@ import time_machine
 from app import db
 from domain.models import CreditNote, Invoice, InvoiceStatus, Payment, StatementLine
 from invoices.issuing import amount_due
-from tests.conftest import login
+from tests.conftest import HTMX, login
 from tests.domain.test_reconciliation import euros, fixture
 
 
@@ -137,6 +137,20 @@ def test_the_invoice_list_searches_and_filters(operator, make, invoice):
     # each customer with the reseller it buys through, beneath its name
     row = operator.get("/vendor/invoices?q=bellevue").text.split("<tbody>")[1]
     assert '<td>Bellevue SARL<span class="small muted">via Canal Partners BV</span></td>' in row
+
+
+def test_the_invoice_list_filters_by_reseller_linked_from_the_resellers_page(operator, make, invoice):
+    canal = make.reseller("Canal Partners BV")
+    make.invoice(make.customer(canal, "Bellevue SARL"))
+    reseller_page = operator.get(f"/vendor/resellers/{canal.id}").text
+    assert f'href="/vendor/invoices?reseller={canal.id}">Its invoices</a>' in reseller_page
+    page = operator.get(f"/vendor/invoices?reseller={canal.id}").text
+    assert f'<option value="{canal.id}" selected>Canal Partners BV</option>' in page
+    assert "Bellevue SARL" in page and "Acme GmbH" not in page
+    part = operator.get(f"/vendor/invoices?reseller={canal.id}&status=paid", headers=HTMX).text
+    assert "No invoices match." in part and "<select" not in part  # the table alone, the filters left as they are
+    for unknown in ("0", "abc", "99999999999", "-1"):  # no such reseller: the filter is left out
+        assert "Acme GmbH" in operator.get(f"/vendor/invoices?reseller={unknown}").text
     assert "Bellevue SARL" in operator.get("/vendor/invoices?status=open").text
     assert "No invoices match." in operator.get("/vendor/invoices?status=paid").text
 
