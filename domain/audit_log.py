@@ -9,8 +9,6 @@ found through the (reseller_id, id), (customer_id, id), (actor_id, id) and (acti
 so page 5,000 costs what page 1 costs. Events are only ever inserted; nothing here changes them.
 """
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +16,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app import db
+from domain import spreadsheets
 from domain.models import AuditEvent, CustomerAdmin, User
 from domain.pages import on_days
 
@@ -96,14 +95,11 @@ def changes(event: AuditEvent) -> list[tuple[str, object, object]]:
 
 def to_csv(user: User, filters: Filters) -> str:
     """Every event the filters select, newest first, with before and after as JSON."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "when (UTC)", "actor", "action", "subject", "reseller", "customer", "before", "after",
-                     "address"])
     query = _filtered(user, filters).order_by(AuditEvent.id.desc()).execution_options(yield_per=1000)
-    for event in db.session.scalars(query):
-        writer.writerow([event.id, event.created_at.isoformat(timespec="seconds"), event.actor_label, event.action,
-                         f"{event.subject_type} {event.subject_id or ''}".strip(), event.reseller_id or "",
-                         event.customer_id or "", json.dumps(event.before, sort_keys=True) if event.before else "",
-                         json.dumps(event.after, sort_keys=True) if event.after else "", event.ip_address or ""])
-    return out.getvalue()
+    rows = ([event.id, event.created_at.isoformat(timespec="seconds"), event.actor_label, event.action,
+             f"{event.subject_type} {event.subject_id or ''}".strip(), event.reseller_id or "",
+             event.customer_id or "", json.dumps(event.before, sort_keys=True) if event.before else "",
+             json.dumps(event.after, sort_keys=True) if event.after else "", event.ip_address or ""]
+            for event in db.session.scalars(query))
+    return spreadsheets.to_csv(["id", "when (UTC)", "actor", "action", "subject", "reseller", "customer", "before",
+                                "after", "address"], rows)

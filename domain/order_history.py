@@ -3,8 +3,6 @@
 One query per page whatever its length: the customer's name, the buyer and the invoice come joined.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from app import db
+from domain import spreadsheets
 from domain.access import visible_orders
 from domain.models import Customer, Invoice, Order, OrderKind, OrderStatus, User
 from domain.money import to_decimal
@@ -114,15 +113,13 @@ def page(viewer: User, filters: Filters, *, number: int, size: int) -> Page:
 
 def to_csv(viewer: User, filters: Filters) -> str:
     """Every order the filters select, as CSV (amounts in major units with a dot, dates in ISO 8601)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["date", "customer", "who", "what", "licenses", "added", "amount", "currency",
-                     "payment method", "status", "invoice"])
     query = _query(viewer, filters).order_by(Order.created_at.desc(), Order.id.desc())
-    for values in db.session.execute(query.execution_options(yield_per=500)):
-        row = _row(values)
-        writer.writerow([row.created_at.isoformat(timespec="seconds"), row.customer, row.who, row.what,
-                         row.total, row.licenses_added if row.kind == OrderKind.TOP_UP else "",
-                         to_decimal(row.gross_minor, row.currency), row.currency, row.payment_method, row.status,
-                         row.invoice_number or ""])
-    return out.getvalue()
+    rows = (_csv_row(_row(values)) for values in db.session.execute(query.execution_options(yield_per=500)))
+    return spreadsheets.to_csv(["date", "customer", "who", "what", "licenses", "added", "amount", "currency",
+                                "payment method", "status", "invoice"], rows)
+
+
+def _csv_row(row) -> list:
+    return [row.created_at.isoformat(timespec="seconds"), row.customer, row.who, row.what, row.total,
+            row.licenses_added if row.kind == OrderKind.TOP_UP else "", to_decimal(row.gross_minor, row.currency),
+            row.currency, row.payment_method, row.status, row.invoice_number or ""]

@@ -101,6 +101,15 @@ def test_the_csv_export_follows_the_filters(history):
     assert re.fullmatch(r"\d{4}-\d{6}", acme["invoice"])
 
 
+def test_the_csv_export_writes_no_formula(history, make):
+    """A customer name a spreadsheet would run as a formula is written as text (``domain/spreadsheets.py``)."""
+    acme = db.session.scalars(sa.select(Customer).where(Customer.name == "Acme GmbH")).one()
+    make.order(make.customer(acme.reseller, '=HYPERLINK("https://evil.test","Pay")'))
+    table = list(csv.DictReader(io.StringIO(history.get("/console/billing/orders.csv").text)))
+    assert '\'=HYPERLINK("https://evil.test","Pay")' in {row["customer"] for row in table}
+    assert all(row["amount"][0].isdigit() for row in table)  # amounts stay numbers
+
+
 def test_the_history_pages(history, app):
     app.config["PAGE_SIZE"] = 2
     second = history.get("/console/billing/orders?page=2", headers=HTMX).text
