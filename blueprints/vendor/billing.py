@@ -1,7 +1,9 @@
 """The vendor's money: invoices with their payments and credit notes, and bank statement reconciliation."""
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +15,7 @@ from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
 from blueprints.params import row_id
 from blueprints.payer.views import payer_status
+from domain import spreadsheets
 from domain.clock import today
 from domain.errors import DomainError
 from domain.models import CreditNote, Customer, Invoice, InvoiceStatus, Payment, Reseller, StatementLine
@@ -26,32 +29,76 @@ from .views import bp
 STATUSES = {"open": _l("Open"), "overdue": _l("Overdue"), "paid": _l("Paid"), "credited": _l("Credited")}
 
 
+@dataclass(frozen=True)
+class InvoiceFilters:
+    """The invoice list's filters, read from the query string: the page and its CSV select the same invoices."""
+
+    search: str
+    status: str
+    reseller_id: int | None
+
+    @classmethod
+    def from_request(cls) -> "InvoiceFilters":
+        return cls(request.args.get("q", "").strip()[:100], request.args.get("status", ""),
+                   row_id(request.args.get("reseller", "")))
+
+    @property
+    def args(self) -> dict:
+        return {k: v for k, v in {"q": self.search, "status": self.status, "reseller": self.reseller_id}.items() if v}
+
+    def on_invoices(self) -> list:
+        """The conditions on the invoice row alone (they can be counted without the joins)."""
+        filters = [Invoice.reseller_id == self.reseller_id] if self.reseller_id else []
+        if self.status == "overdue":
+            filters += [Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < sa.func.current_date()]
+        elif self.status in STATUSES:
+            filters.append(Invoice.status == InvoiceStatus(self.status))
+        return filters
+
+    def select(self, *columns):
+        """``columns`` of the selected invoices, joined to their customer and reseller."""
+        query = (sa.select(*columns).join(Customer, Customer.id == Invoice.customer_id)
+                 .join(Reseller, Reseller.id == Invoice.reseller_id).where(*self.on_invoices()))
+        if self.search:
+            like = f"%{self.search}%"
+            query = query.where(sa.or_(Invoice.number.ilike(like), Customer.name.ilike(like),
+                                       Invoice.rf_reference.ilike(like.replace(" ", ""))))
+        return query
+
+
 @bp.get("/invoices")
 @operator_required
 def invoices():
     """Every invoice, newest first; search by number, customer or RF reference; filter by status and reseller."""
-    search, status = request.args.get("q", "").strip()[:100], request.args.get("status", "")
-    reseller_id = row_id(request.args.get("reseller", ""))
-    filters = [Invoice.reseller_id == reseller_id] if reseller_id else []
-    if status == "overdue":
-        filters += [Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < sa.func.current_date()]
-    elif status in STATUSES:
-        filters.append(Invoice.status == InvoiceStatus(status))
-    query = (sa.select(Invoice, Customer.name, Reseller.name).join(Customer, Customer.id == Invoice.customer_id)
-             .join(Reseller, Reseller.id == Invoice.reseller_id).where(*filters))
+    chosen = InvoiceFilters.from_request()
+    query = chosen.select(Invoice, Customer.name, Reseller.name)
     total = None
-    if search:
-        like = f"%{search}%"
-        query = query.where(sa.or_(Invoice.number.ilike(like), Customer.name.ilike(like),
-                                   Invoice.rf_reference.ilike(like.replace(" ", ""))))
-    else:  # every invoice has its customer and reseller: counted without the joins
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(Invoice).where(*filters))
+    if not chosen.search:  # every invoice has its customer and reseller: counted without the joins
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Invoice).where(*chosen.on_invoices()))
     page = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
                     order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), scalars=False, total=total)
-    return render("vendor/invoices.html", "invoice_table", page=page, search=search, status=status,
+    return render("vendor/invoices.html", "invoice_table", page=page, search=chosen.search, status=chosen.status,
                   statuses=STATUSES, payer_status=payer_status, amount_due=issuing.amount_due,
-                  resellers=_reseller_choices, reseller_id=reseller_id,
-                  args={k: v for k, v in {"q": search, "status": status, "reseller": reseller_id}.items() if v})
+                  resellers=_reseller_choices, reseller_id=chosen.reseller_id, args=chosen.args)
+
+
+@bp.get("/invoices.csv")
+@operator_required
+def invoices_csv():
+    """Every invoice the list's filters select, newest first, as CSV: amounts in major units, days in ISO 8601."""
+    query = InvoiceFilters.from_request().select(
+        Invoice.number, Invoice.issued_on, Invoice.due_on, Customer.name.label("customer"),
+        Reseller.name.label("reseller"), Invoice.net_minor, Invoice.vat_minor, Invoice.gross_minor, Invoice.paid_minor,
+        Invoice.credited_minor, Invoice.currency, Invoice.status)
+    rows = ([row.number, row.issued_on.isoformat(), row.due_on.isoformat(), row.customer, row.reseller,
+             *(to_decimal(minor, row.currency) for minor in (row.net_minor, row.vat_minor, row.gross_minor,
+                                                            issuing.amount_due(row))),
+             row.currency, payer_status(row)]
+            for row in db.session.execute(query.order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+                                          .execution_options(yield_per=1000)))
+    return Response(spreadsheets.to_csv(["invoice", "issued", "due", "customer", "reseller", "net", "VAT", "total",
+                                         "left to pay", "currency", "status"], rows),
+                    mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="invoices.csv"'})
 
 
 def _reseller_choices() -> list:

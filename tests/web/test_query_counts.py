@@ -137,6 +137,7 @@ PAGES = [
     ("carol", "/portal/", add_invoices),
     ("operator", "/vendor/", add_resellers),
     ("operator", "/vendor/invoices", add_invoices_everywhere),
+    ("operator", "/vendor/invoices.csv", add_invoices_everywhere),
     ("operator", "/vendor/invoices/{invoice}", add_payments),
     ("operator", "/vendor/audit", add_events),
     ("operator", "/vendor/audit.csv", add_events),
