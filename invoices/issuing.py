@@ -129,6 +129,15 @@ def amount_due(invoice: Invoice) -> int:
     return max(0, invoice.gross_minor - invoice.paid_minor - invoice.credited_minor)
 
 
+def payer_status(invoice: Invoice) -> str:
+    """open, partly paid, overdue, paid or credited: as the payer needs to read it."""
+    if invoice.status != InvoiceStatus.OPEN:
+        return str(invoice.status)
+    if amount_due(invoice) > 0 and invoice.due_on < today():
+        return "overdue"
+    return "partly paid" if invoice.paid_minor > 0 else "open"
+
+
 def credit(invoice: Invoice, lines: list[tuple[str, int]], reason: str, *, on: date | None = None,
            actor: User | None = None) -> CreditNote:
     """Credit ``invoice`` with (description, net amount) lines, at its own VAT treatment; the caller commits.

@@ -6,12 +6,13 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.access import acting_on, invoice_or_404
 from blueprints.console import console_blueprint
-from blueprints.downloads import stored_pdf
+from blueprints.downloads import invoice_columns, stored_pdf
+from blueprints.downloads import invoices_csv as invoices_file
 from blueprints.htmx import render
 from blueprints.params import query_day
 from domain import order_history
 from domain.access import visible_invoices
-from domain.models import Invoice
+from domain.models import Customer, Invoice
 from domain.pages import paginate
 
 bp = console_blueprint("billing", __name__, "/console/billing")
@@ -28,6 +29,16 @@ def index():
                         order_by=(Invoice.issued_on.desc(), Invoice.id.desc()),
                         options=() if customer else (joinedload(Invoice.customer),))  # acting on one: no name shown
     return render("billing/index.html", "invoice_table", invoices=invoices)
+
+
+@bp.get("/invoices.csv")
+def invoices_csv():
+    """The invoices of the list (the acting-on customer's, or all of the reseller's), every one, as CSV."""
+    query = visible_invoices(current_user).join(Customer, Customer.id == Invoice.customer_id)
+    customer = acting_on()
+    if customer is not None:
+        query = query.where(Invoice.customer_id == customer.id)
+    return invoices_file(query.with_only_columns(*invoice_columns(reseller=False)), reseller=False)
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")

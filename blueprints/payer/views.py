@@ -12,9 +12,8 @@ from app import db
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
 from domain import links
-from domain.clock import today
-from domain.models import Invoice, InvoiceStatus
-from invoices.issuing import amount_due
+from domain.models import Invoice
+from invoices.issuing import amount_due, payer_status
 from invoices.payment import transfer_details
 
 bp = Blueprint("payer", __name__, url_prefix="/pay")
@@ -26,15 +25,6 @@ def _invoice(token: str) -> Invoice:
     if invoice is None:
         abort(404)
     return invoice
-
-
-def payer_status(invoice: Invoice) -> str:
-    """open, partly paid, overdue, paid or credited: as the payer needs to read it."""
-    if invoice.status != InvoiceStatus.OPEN:
-        return str(invoice.status)
-    if amount_due(invoice) > 0 and invoice.due_on < today():
-        return "overdue"
-    return "partly paid" if invoice.paid_minor > 0 else "open"
 
 
 @bp.get("/<token>")

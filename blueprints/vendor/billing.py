@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,11 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app import db
 from blueprints.access import operator_required
-from blueprints.downloads import stored_pdf
+from blueprints.downloads import invoice_columns, stored_pdf
+from blueprints.downloads import invoices_csv as invoices_file
 from blueprints.htmx import render
 from blueprints.params import row_id
-from blueprints.payer.views import payer_status
-from domain import spreadsheets
 from domain.clock import today
 from domain.errors import DomainError
 from domain.models import CreditNote, Customer, Invoice, InvoiceStatus, Payment, Reseller, StatementLine
@@ -78,27 +77,15 @@ def invoices():
     page = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
                     order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), scalars=False, total=total)
     return render("vendor/invoices.html", "invoice_table", page=page, search=chosen.search, status=chosen.status,
-                  statuses=STATUSES, payer_status=payer_status, amount_due=issuing.amount_due,
+                  statuses=STATUSES, payer_status=issuing.payer_status, amount_due=issuing.amount_due,
                   resellers=_reseller_choices, reseller_id=chosen.reseller_id, args=chosen.args)
 
 
 @bp.get("/invoices.csv")
 @operator_required
 def invoices_csv():
-    """Every invoice the list's filters select, newest first, as CSV: amounts in major units, days in ISO 8601."""
-    query = InvoiceFilters.from_request().select(
-        Invoice.number, Invoice.issued_on, Invoice.due_on, Customer.name.label("customer"),
-        Reseller.name.label("reseller"), Invoice.net_minor, Invoice.vat_minor, Invoice.gross_minor, Invoice.paid_minor,
-        Invoice.credited_minor, Invoice.currency, Invoice.status)
-    rows = ([row.number, row.issued_on.isoformat(), row.due_on.isoformat(), row.customer, row.reseller,
-             *(to_decimal(minor, row.currency) for minor in (row.net_minor, row.vat_minor, row.gross_minor,
-                                                            issuing.amount_due(row))),
-             row.currency, payer_status(row)]
-            for row in db.session.execute(query.order_by(Invoice.issued_on.desc(), Invoice.id.desc())
-                                          .execution_options(yield_per=1000)))
-    return Response(spreadsheets.to_csv(["invoice", "issued", "due", "customer", "reseller", "net", "VAT", "total",
-                                         "left to pay", "currency", "status"], rows),
-                    mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="invoices.csv"'})
+    """Every invoice the list's filters select, with its customer and reseller, as CSV."""
+    return invoices_file(InvoiceFilters.from_request().select(*invoice_columns(reseller=True)), reseller=True)
 
 
 def _reseller_choices() -> list:
@@ -117,7 +104,7 @@ def _invoice_page(invoice: Invoice, payment_form: PaymentForm | None = None, cre
                                   .order_by(Payment.received_on, Payment.id)).all()
     return render("vendor/invoice.html", invoice=invoice, payments=payments, notes=notes,
                   due=issuing.amount_due(invoice), overpaid=reconciliation.overpaid_minor(invoice),
-                  status=payer_status(invoice), payment_form=payment_form, credit_form=credit_form)
+                  status=issuing.payer_status(invoice), payment_form=payment_form, credit_form=credit_form)
 
 
 def invoice_credit_notes(invoice: Invoice) -> list[CreditNote]:

@@ -1,9 +1,12 @@
+import csv
 import hashlib
+import io
 
 import sqlalchemy as sa
 
 from app import db
 from domain.models import Invoice
+from domain.money import to_decimal
 from tests.conftest import HTMX, login
 
 
@@ -44,6 +47,27 @@ def test_acting_on_a_customer_the_invoices_leave_out_the_customer_column(client,
     assert "<h1>Billing · Second SARL</h1>" in acting and "<th>Customer</th>" not in acting
     rows = acting.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     assert len(rows) == 1 and rows[0].count("<td") == 6 and "Second SARL" not in rows[0]
+
+
+def test_the_invoices_export_as_csv_those_of_the_customer_acted_on_or_all(client, make):
+    reseller = make.reseller()
+    first, second = make.customer(reseller, "First GmbH"), make.customer(reseller, "-Second SARL")
+    older, newer = make.invoice(first), make.invoice(second)
+    make.invoice(make.customer(make.reseller(), "Not Mine"))
+    login(client, make.reseller_admin(reseller))
+    listing = client.get("/console/billing/").text
+    assert 'href="/console/billing/invoices.csv">Export these invoices (CSV)</a>' in listing
+    response = client.get("/console/billing/invoices.csv")
+    assert response.mimetype == "text/csv" and 'filename="invoices.csv"' in response.headers["Content-Disposition"]
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(row["invoice"], row["customer"]) for row in table] == [(newer.number, "'-Second SARL"),
+                                                                      (older.number, "First GmbH")]
+    assert list(table[0]) == ["invoice", "issued", "due", "customer", "net", "VAT", "total", "left to pay",
+                              "currency", "status"]
+    assert table[0]["total"] == str(to_decimal(newer.gross_minor, "EUR")) and table[0]["status"] == "open"
+    client.get(f"/console/billing/?customer={first.id}")  # acting on one customer: its invoices only
+    only = list(csv.DictReader(io.StringIO(client.get("/console/billing/invoices.csv").text)))
+    assert [row["invoice"] for row in only] == [older.number]
 
 
 def test_another_resellers_invoice_is_not_found(client, make):

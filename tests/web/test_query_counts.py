@@ -131,6 +131,7 @@ PAGES = [
     ("admin", "/console/account/audit.csv", add_events),
     ("admin", "/console/account/team", add_admins),
     ("admin", "/console/billing/orders.csv?customer=", add_invoices_everywhere),
+    ("admin", "/console/billing/invoices.csv?customer=", add_invoices_everywhere),
     ("carol", "/portal/customers/{acme}/members", add_members),
     ("carol", "/portal/customers/{acme}/audit", add_events),
     ("carol", "/portal/customers/{acme}/audit.csv", add_events),
