@@ -1,6 +1,6 @@
 """What a person sees when an htmx request cannot do what it was asked: the session ended while the page was open
 (the whole window goes to the login page, and back once logged in), the request was refused (its reason shown
-above the page), or the server could not be reached."""
+above the page), or the server could not be reached; and while it waits, its form cannot be sent again."""
 
 import pytest
 from playwright.sync_api import expect
@@ -67,3 +67,22 @@ def test_a_request_that_reaches_no_server_says_so(page, live_server, make):
     page.get_by_label("Number of licenses").fill("8")  # the next request clears it
     expect(page.locator("#request-failed")).to_be_hidden()
     expect(page.locator(".quote")).to_contain_text("8 licenses")
+
+
+def test_a_form_waiting_for_the_server_cannot_be_sent_twice(page, live_server, make):
+    make.seller()
+    reseller = make.reseller("Northwind IT SAS")
+    customer = make.customer(reseller, "Acme Consulting GmbH", licenses=5)
+    _log_in(page, live_server, make.reseller_admin(reseller).email)
+    page.goto(f"{live_server}/console/manage/?customer={customer.id}")
+    held = []
+    page.route("**/console/manage/members", lambda route: held.append(route))  # the server is slow to answer
+    page.get_by_label("E-mail addresses").fill("new.member@acme.test")
+    button = page.get_by_role("button", name="Add Members")
+    button.click()
+    expect(button).to_be_disabled()
+    button.click(force=True)  # a second click sends nothing
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#member-table")).to_contain_text("new.member@acme.test")
+    expect(page.get_by_role("button", name="Add Members")).to_be_enabled()
