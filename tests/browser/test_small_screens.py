@@ -148,3 +148,19 @@ def test_a_table_wider_than_a_phone_shows_where_it_has_more_and_scrolls_by_keybo
     left_at_end, right_at_end = _edge_shades(table)
     assert right > right_at_end + 10 and left < 5  # at the start, a shadow on the right only...
     assert left_at_end > left + 10 and right_at_end < 5  # ... at the end, on the left only
+
+
+@pytest.mark.parametrize("language", ["Français", "中文"])
+def test_the_top_bar_keeps_its_rows_in_every_language(screen, language, live_server, make):
+    kind, page = screen
+    make.seller()
+    reseller = make.reseller("Northwind IT SAS")
+    make.customer(reseller, "Architekturbüro Großmann & Töchter GmbH")
+    _log_in(page, live_server, make.reseller_admin(reseller).email)
+    page.get_by_role("button", name=language).click()
+    expect(page.locator("html")).not_to_have_attribute("lang", "en")
+    page.locator("#acting-on-select").select_option(label="Architekturbüro Großmann & Töchter GmbH")
+    expect(page.locator("#acting-on-summary")).to_contain_text("Großmann")
+    for path in ("/console/", "/console/billing/orders"):
+        page.goto(live_server + path)
+        assert (_sideways(page), _top_bar_rows(page)) == (0, 2 if kind == "phone" else 1), path
