@@ -157,7 +157,8 @@ def test_the_top_bar_keeps_its_rows_in_every_language(screen, language, live_ser
     reseller = make.reseller("Northwind IT SAS")
     make.customer(reseller, "Architekturbüro Großmann & Töchter GmbH")
     _log_in(page, live_server, make.reseller_admin(reseller).email)
-    page.get_by_role("button", name=language).click()
+    with page.expect_navigation():  # to its load event: htmx (deferred) listens to Acting On again
+        page.get_by_role("button", name=language).click()
     expect(page.locator("html")).not_to_have_attribute("lang", "en")
     page.locator("#acting-on-select").select_option(label="Architekturbüro Großmann & Töchter GmbH")
     expect(page.locator("#acting-on-summary")).to_contain_text("Großmann")
