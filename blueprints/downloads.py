@@ -26,8 +26,7 @@ def invoice_columns(*, reseller: bool) -> list:
     """The columns ``invoices_csv`` writes, for a select of invoices joined to their customer (and reseller)."""
     return [Invoice.number, Invoice.issued_on, Invoice.due_on, Customer.name.label("customer"),
             *([Reseller.name.label("reseller")] if reseller else []), Invoice.net_minor, Invoice.vat_minor,
-            Invoice.gross_minor, Invoice.paid_minor, Invoice.credited_minor, Invoice.currency, Invoice.status,
-            Invoice.id]
+            Invoice.gross_minor, Invoice.paid_minor, Invoice.credited_minor, Invoice.currency, Invoice.status]
 
 
 def invoices_csv(query: sa.Select, *, reseller: bool) -> Response:

@@ -8,14 +8,15 @@ from jinja2_fragments.flask import render_blocks
 CONTENT_REGION = "content"  # id of <main>; the Acting On switch swaps it
 
 
+def from_htmx() -> bool:
+    """True when htmx sent the request (rather than the browser itself)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def wants_fragment() -> bool:
     """True when htmx asked for a piece of a page rather than a whole one."""
     headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
+    return from_htmx() and headers.get("HX-Boosted") != "true" and headers.get("HX-History-Restore-Request") != "true"
 
 
 def render(template: str, *blocks: str, trigger: str | None = None, **context):
@@ -43,7 +44,7 @@ def whole_window_to_login(response):
     """After each request: an htmx request sent to the login page (its session ended: logged out in another tab,
     expired, the account removed) takes the whole window there, back to the page it came from once logged in,
     rather than a login form swapped into a part of the page (htmx follows a redirect by itself)."""
-    if request.headers.get("HX-Request") != "true" or response.status_code not in (301, 302, 303, 307, 308):
+    if not from_htmx() or response.status_code not in (301, 302, 303, 307, 308):
         return response
     login = url_for("auth.login")
     if urlsplit(response.location).path != login:

@@ -161,18 +161,18 @@ def init_app(app: Flask) -> None:
     def end_transaction(error):
         transactions.end_request(db.session(), error)
 
-    for code, title in ((400, _l("Bad request")), (404, _l("Not found")), (429, _l("Too many attempts")),
-                        (500, _l("Error"))):
-        app.register_error_handler(code, _error_page(code, title))
-    bad_request = _error_page(400, _l("Bad request"))
+    pages = {code: _error_page(code, title) for code, title in (
+        (400, _l("Bad request")), (404, _l("Not found")), (429, _l("Too many attempts")), (500, _l("Error")))}
+    for code, handler in pages.items():
+        app.register_error_handler(code, handler)
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error):
         """A page whose session ended posts without a valid token: for htmx, the login page (its session ended is
         the likely reason), in the whole window (``htmx.whole_window_to_login``); otherwise a bad request."""
-        if request.headers.get("HX-Request") == "true" and not current_user.is_authenticated:
+        if htmx.from_htmx() and not current_user.is_authenticated:
             return login_manager.unauthorized()
-        return bad_request(error)
+        return pages[400](error)
 
     app.after_request(htmx.whole_window_to_login)
 

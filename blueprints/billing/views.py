@@ -22,11 +22,8 @@ bp = console_blueprint("billing", __name__, "/console/billing")
 def index():
     """List invoices newest first with number, dates, amount and status; htmx pages the table."""
     customer = acting_on()
-    query = visible_invoices(current_user)
-    if customer is not None:
-        query = query.where(Invoice.customer_id == customer.id)
-    invoices = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
-                        order_by=(Invoice.issued_on.desc(), Invoice.id.desc()),
+    invoices = paginate(_listed_invoices(customer), page=request.args.get("page", 1, type=int),
+                        size=current_app.config["PAGE_SIZE"], order_by=(Invoice.issued_on.desc(), Invoice.id.desc()),
                         options=() if customer else (joinedload(Invoice.customer),))  # acting on one: no name shown
     return render("billing/index.html", "invoice_table", invoices=invoices)
 
@@ -34,11 +31,14 @@ def index():
 @bp.get("/invoices.csv")
 def invoices_csv():
     """The invoices of the list (the acting-on customer's, or all of the reseller's), every one, as CSV."""
-    query = visible_invoices(current_user).join(Customer, Customer.id == Invoice.customer_id)
-    customer = acting_on()
-    if customer is not None:
-        query = query.where(Invoice.customer_id == customer.id)
+    query = _listed_invoices(acting_on()).join(Customer, Customer.id == Invoice.customer_id)
     return invoices_file(query.with_only_columns(*invoice_columns(reseller=False)), reseller=False)
+
+
+def _listed_invoices(customer: Customer | None):
+    """The invoices the list shows: the acting-on customer's, or all of the reseller's with none chosen."""
+    query = visible_invoices(current_user)
+    return query if customer is None else query.where(Invoice.customer_id == customer.id)
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")
