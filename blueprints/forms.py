@@ -17,7 +17,7 @@ from blueprints.fields import EmailAddress, VatNumber
 from domain.errors import DomainError
 from domain.labels import LANGUAGES
 from domain.models import PaymentMethod, RenewalMode
-from domain.pricing import MAX_LICENSES
+from domain.pricing import MAX_LICENSES, lazy_term
 from domain.subscriptions import BusinessInfo
 
 NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
@@ -116,6 +116,21 @@ class OrderForm(FlaskForm):
     # Flask-WTF reads from disk again on every request that asks it for a string.
     idempotency_key = HiddenField(label="", default=lambda: uuid.uuid4().hex,
                                   validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+
+
+class TermOrderForm(OrderForm):
+    """A purchase of a whole term (Create, a new start): 1 or 12 months, and how to pay."""
+
+    term_months = RadioField(_l("Term"), coerce=int, default=12,
+                             choices=[SelectChoice(1, lazy_term(1)), SelectChoice(12, lazy_term(12))],
+                             validators=[InputRequired(message=_l("Choose 1 or 12 months."))])
+
+    def fix_term_for_bank_transfer(self) -> bool:
+        """Bank transfer is yearly (R2): set 12 months; True when that changed the choice."""
+        if self.payment_method.data == PaymentMethod.BANK_TRANSFER.value and self.term_months.data != 12:
+            self.term_months.data = 12
+            return True
+        return False
 
 
 class RenewalForm(FlaskForm):

@@ -72,6 +72,7 @@ class OrderKind(enum.StrEnum):
     CREATE = "create"
     TOP_UP = "top_up"
     RENEWAL = "renewal"
+    RESTART = "restart"  # a subscription that had ended (expired or lapsed) started again, for a new term
     CANCELLATION = "cancellation"  # no charge: the subscription ended at its term's end, as its renewal setting said
     EXPIRY = "expiry"  # no charge: the renewal was never paid, the subscription ended
 

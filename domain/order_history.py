@@ -19,7 +19,8 @@ from domain.money import to_decimal
 from domain.pages import Page, on_days, paginate
 
 KIND_LABELS = {OrderKind.CREATE: _l("created"), OrderKind.TOP_UP: _l("topped up"), OrderKind.RENEWAL: _l("renewed"),
-               OrderKind.CANCELLATION: _l("cancelled"), OrderKind.EXPIRY: _l("expired")}
+               OrderKind.RESTART: _l("started again"), OrderKind.CANCELLATION: _l("cancelled"),
+               OrderKind.EXPIRY: _l("expired")}
 STATUS_LABELS = {OrderStatus.AWAITING_PAYMENT: _l("awaiting payment"), OrderStatus.INVOICED: _l("invoiced"),
                  OrderStatus.PAID: _l("paid"), OrderStatus.LAPSED: _l("lapsed"), OrderStatus.REFUNDED: _l("refunded"),
                  OrderStatus.NO_CHARGE: _l("no charge")}
@@ -61,8 +62,9 @@ class OrderRow:
 
     @property
     def total(self) -> int:
-        """The licenses after the order: a renewal buys its whole quantity, an ending keeps the count it had."""
-        if self.kind == OrderKind.RENEWAL:
+        """The licenses after the order: a renewal or a new start buys its whole quantity, an ending keeps the
+        count it had."""
+        if self.kind in (OrderKind.RENEWAL, OrderKind.RESTART):
             return self.licenses_added
         return self.licenses_before + self.licenses_added
 

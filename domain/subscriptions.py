@@ -6,6 +6,7 @@ confirms payment; then its period starts, and the invoice is issued, paid. A car
 for CARD_ORDER_LAPSE_HOURS lapses.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app import db
 from domain import audit, notifications, orders, pricing, renewals
@@ -25,6 +27,7 @@ from domain.models import (
     OrderKind,
     OrderStatus,
     PaymentMethod,
+    RenewalMode,
     Reseller,
     Subscription,
     SubscriptionStatus,
@@ -59,6 +62,12 @@ def organizations_left(reseller: Reseller) -> int | None:
     used = db.session.scalar(sa.select(sa.func.count()).select_from(Customer)
                              .where(Customer.reseller_id == reseller.id))
     return max(0, reseller.allowed_organizations - used)
+
+
+def _lock_subscription(customer: Customer) -> Subscription:
+    """Lock the customer's subscription row: its licenses and state change under one order at a time."""
+    return db.session.scalar(sa.select(Subscription).where(Subscription.id == customer.subscription.id)
+                             .with_for_update())
 
 
 def _lock(reseller: Reseller) -> Reseller:
@@ -150,19 +159,29 @@ def top_up(customer: Customer, *, licenses: int, payment_method: PaymentMethod, 
     By bank transfer they are usable at once and the invoice is issued; by card once paid.
     """
     now = now or utcnow()
-    subscription = db.session.scalar(sa.select(Subscription).where(Subscription.id == customer.subscription.id)
-                                     .with_for_update())
+    subscription = _lock_subscription(customer)
     quote = price_top_up(customer, licenses, now.date())
+    return _place_on(subscription, quote, OrderKind.TOP_UP, payment_method, idempotency_key, actor,
+                     supply=(now.date(), subscription.period_end), apply=_add_licenses,
+                     placed={"licenses": licenses, "months": quote.months})
+
+
+def _place_on(subscription: Subscription, quote: pricing.Quote, kind: OrderKind, payment_method: PaymentMethod,
+              idempotency_key: str, actor: User, *, supply: tuple[date, date],
+              apply: Callable[[Subscription, Order, User | None], None], placed: dict) -> Order:
+    """An order on an existing subscription: by bank transfer ``apply`` gives what it bought at once and its
+    invoice is issued; by card both wait for ``confirm_card_payment``."""
+    customer = subscription.customer
     bank = payment_method == PaymentMethod.BANK_TRANSFER
-    order = orders.record(customer, quote, kind=OrderKind.TOP_UP, payment_method=payment_method,
-                          idempotency_key=idempotency_key, supply_start=now.date(), supply_end=subscription.period_end,
-                          placed_by=actor, status=OrderStatus.INVOICED if bank else OrderStatus.AWAITING_PAYMENT,
+    order = orders.record(customer, quote, kind=kind, payment_method=payment_method, idempotency_key=idempotency_key,
+                          supply_start=supply[0], supply_end=supply[1], placed_by=actor,
+                          status=OrderStatus.INVOICED if bank else OrderStatus.AWAITING_PAYMENT,
                           licenses_before=subscription.licenses)
     audit.record(actor, "order.placed", order, acting_on=customer,
-                 after={"kind": "top_up", "licenses": licenses, "months": quote.months,
-                        "payment_method": str(payment_method), "gross_minor": order.gross_minor})
+                 after={"kind": str(kind), **placed, "payment_method": str(payment_method),
+                        "gross_minor": order.gross_minor})
     if bank:
-        _add_licenses(subscription, order, actor)
+        apply(subscription, order, actor)
         _issue_and_notify(order, customer, actor)
     return order
 
@@ -172,6 +191,77 @@ def _add_licenses(subscription: Subscription, order: Order, actor: User | None) 
     subscription.licenses += order.licenses_added
     audit.record(actor, "subscription.licenses_added", subscription, acting_on=subscription.customer,
                  before={"licenses": before}, after={"licenses": subscription.licenses})
+
+
+ENDED = (SubscriptionStatus.EXPIRED, SubscriptionStatus.LAPSED)
+
+
+def restart_refusal(subscription: Subscription) -> str | None:
+    """Why ``subscription`` cannot be started again now, or None: only an ended one can, one order at a time."""
+    if subscription.status not in ENDED:
+        return _("Only a subscription that has ended can be started again.")
+    if pending_restart(subscription) is not None:
+        return _("A card payment to start this subscription again is under way. Once it is confirmed the "
+                 "subscription is active; unpaid, it lapses after 24 hours and can be placed again.")
+    return None
+
+
+def pending_restart(subscription: Subscription) -> Order | None:
+    """The order starting ``subscription`` again that waits for its card payment, if any."""
+    return db.session.scalar(sa.select(Order).where(
+        Order.subscription_id == subscription.id, Order.kind == OrderKind.RESTART,
+        Order.status == OrderStatus.AWAITING_PAYMENT))
+
+
+def price_restart(customer: Customer, licenses: int, term_months: int, on: date) -> pricing.Quote:
+    """A new term of ``licenses`` from ``on``, with the discount only if R3 allows it (the customer exists)."""
+    return pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
+                         vat_number=customer.vat_number, licenses=licenses, months=term_months, on=on,
+                         customer_id=customer.id,
+                         description=_l("Business subscription, %(term)s", term=pricing.lazy_term(term_months)))
+
+
+def restart(customer: Customer, *, licenses: int, term_months: int, payment_method: PaymentMethod,
+            idempotency_key: str, actor: User, now: datetime | None = None) -> Order:
+    """Start an ended subscription (expired, or lapsed before its first payment) again for a new term from
+    today; the caller commits.
+
+    Its members, kept when it ended, hold their licenses again, so the new term has at least as many
+    licenses as members. By bank transfer the subscription is active at once and the invoice issued; by
+    card once paid (until then it stays ended, and an unpaid order lapses as any card order does).
+    """
+    now = now or utcnow()
+    subscription = _lock_subscription(customer)
+    refusal = restart_refusal(subscription)
+    if refusal:
+        raise DomainError(refusal)
+    if payment_method == PaymentMethod.BANK_TRANSFER and term_months != BANK_TRANSFER_TERM:
+        raise DomainError(_("Bank transfer is yearly: a subscription paid by bank transfer runs 12 months."),
+                          field="term_months")
+    if licenses < subscription.assigned:
+        raise DomainError(ngettext(
+            "%(num)s member holds a license: start with at least %(num)s, or remove members under Manage first.",
+            "%(num)s members hold a license: start with at least %(num)s, or remove members under Manage first.",
+            subscription.assigned), field="licenses")
+    start = now.date()
+    return _place_on(subscription, price_restart(customer, licenses, term_months, start), OrderKind.RESTART,
+                     payment_method, idempotency_key, actor, supply=(start, add_months(start, term_months)),
+                     apply=_start_again, placed={"licenses": licenses, "term_months": term_months})
+
+
+def _start_again(subscription: Subscription, order: Order, actor: User | None) -> None:
+    """The new term ``order`` paid for: its licenses, term and payment method; renewal settings as new."""
+    before = {"status": str(subscription.status), "licenses": subscription.licenses,
+              "term_months": subscription.term_months}
+    subscription.status = SubscriptionStatus.ACTIVE
+    subscription.licenses, subscription.term_months = order.licenses_added, order.months_charged
+    subscription.payment_method = order.payment_method
+    subscription.period_start, subscription.period_end = order.supply_start, order.supply_end
+    subscription.renewal_mode, subscription.renewal_licenses = RenewalMode.SAME, None
+    subscription.renewal_notices_sent, subscription.suspended_reason = 0, None
+    audit.record(actor, "subscription.restarted", subscription, acting_on=subscription.customer, before=before,
+                 after={"status": "active", "licenses": subscription.licenses,
+                        "term_months": subscription.term_months, "period_end": subscription.period_end.isoformat()})
 
 
 def confirm_card_payment(order: Order, *, paid_at: datetime) -> Invoice | None:
@@ -190,7 +280,10 @@ def confirm_card_payment(order: Order, *, paid_at: datetime) -> Invoice | None:
         renewals.roll_over(subscription, order)
         return _issue_and_notify(order, customer, None)
     start = paid_at.date()
-    order.supply_start, order.supply_end = start, add_months(start, subscription.term_months)
+    order.supply_start, order.supply_end = start, add_months(start, order.months_charged)
+    if order.kind == OrderKind.RESTART:
+        _start_again(subscription, order, None)
+        return _issue_and_notify(order, customer, None)
     before = {"status": str(subscription.status)}
     subscription.status = SubscriptionStatus.ACTIVE
     subscription.period_start, subscription.period_end = order.supply_start, order.supply_end

@@ -1,22 +1,27 @@
-"""Purchase License: Top Up the acting-on customer with licenses for the rest of its period (R4)."""
+"""Purchase License: Top Up the acting-on customer with licenses for the rest of its period (R4), or, once its
+subscription has ended (expired, or lapsed before its first payment), start it again for a new term."""
 
+from flask import flash
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints import checkout
 from blueprints.access import acting_on
 from blueprints.console import console_blueprint
-from blueprints.htmx import render
+from blueprints.htmx import render, wants_fragment
 from domain import subscriptions
 from domain.clock import today
 from domain.errors import DomainError
 from domain.models import PaymentMethod
+from domain.periods import add_months
+from domain.pricing import MAX_LICENSES
 from domain.seats import assigned_count
 
-from .forms import TopUpForm
+from .forms import RestartForm, TopUpForm
 
 bp = console_blueprint("licenses", __name__, "/console/licenses")
-TEMPLATE = "licenses/index.html"
+TEMPLATE, RESTART_TEMPLATE = "licenses/index.html", "licenses/restart.html"
 
 
 def top_up_context(customer, form: TopUpForm) -> dict:
@@ -36,10 +41,38 @@ def top_up_context(customer, form: TopUpForm) -> dict:
     return context
 
 
+def restart_context(customer, form: RestartForm) -> dict:
+    """The page of ``customer`` whose subscription has ended: figures, the form of a new term and its price."""
+    subscription = customer.subscription
+    form.fix_term_for_bank_transfer()
+    refusal = subscriptions.restart_refusal(subscription)
+    context = {"form": form, "subscription": subscription, "quote": None, "error": None, "oob": wants_fragment(),
+               "assigned": assigned_count(subscription), "refusal": refusal,
+               "pending": subscriptions.pending_restart(subscription) if refusal else None}
+    licenses, on = form.licenses.data, today()
+    months = form.term_months.data if form.term_months.data in (1, 12) else 12
+    if isinstance(licenses, int) and 1 <= licenses <= MAX_LICENSES:
+        try:
+            context["quote"] = subscriptions.price_restart(customer, licenses, months, on)
+        except DomainError as error:
+            context["error"] = str(error)
+        context["period"] = (on, add_months(on, months))
+    return context
+
+
+def _ended(customer) -> bool:
+    return customer is not None and customer.subscription is not None \
+        and customer.subscription.status in subscriptions.ENDED
+
+
 @bp.get("/")
 def index():
-    """Show the licenses in use and the Top Up form with its price."""
-    return render(TEMPLATE, **top_up_context(acting_on(), TopUpForm(formdata=None)))
+    """Show the licenses in use and the Top Up form with its price; for an ended subscription, a new term's."""
+    customer = acting_on()
+    if _ended(customer):
+        return render(RESTART_TEMPLATE, **restart_context(customer, RestartForm(
+            formdata=None, licenses=max(customer.subscription.licenses, customer.subscription.assigned, 1))))
+    return render(TEMPLATE, **top_up_context(customer, TopUpForm(formdata=None)))
 
 
 @bp.post("/quote")
@@ -65,3 +98,32 @@ def place_top_up(customer, form: TopUpForm):
         idempotency_key=form.idempotency_key.data, actor=current_user),
         description=ngettext("%(num)s more license for %(customer)s", "%(num)s more licenses for %(customer)s",
                              form.licenses.data, customer=customer.name))
+
+
+@bp.post("/restart/quote")
+def restart_quote():
+    """Re-price the new term as the reseller changes it (htmx), or re-render the page (no JavaScript)."""
+    customer = acting_on()
+    if customer is None or customer.subscription is None:
+        return index()
+    return render(RESTART_TEMPLATE, "restart_quote", "term_field", "submit_button",
+                  **restart_context(customer, RestartForm()))
+
+
+@bp.post("/restart")
+def restart():
+    """Start the ended subscription again for a new term, paid by card or bank transfer exactly as Create pays."""
+    customer = acting_on()
+    if customer is None or customer.subscription is None:
+        return index()
+    form = RestartForm()
+    placed = checkout.place(form, lambda: subscriptions.restart(
+        customer, licenses=form.licenses.data, term_months=form.term_months.data,
+        payment_method=PaymentMethod(form.payment_method.data), idempotency_key=form.idempotency_key.data,
+        actor=current_user), description=_("Business subscription for %(customer)s", customer=customer.name))
+    if placed:
+        return placed
+    if not _ended(customer):  # started again meanwhile (another tab, another administrator): its Top Up, and why
+        flash(subscriptions.restart_refusal(customer.subscription))
+        return index()
+    return render(RESTART_TEMPLATE, **restart_context(customer, form))

@@ -102,6 +102,12 @@ class ResellerForm(FlaskForm):
     def of(cls, reseller: Reseller) -> "ResellerForm":
         return cls(formdata=None, obj=reseller, discount=Decimal(reseller.discount_bp) / 100)
 
+    def show_usage(self, usage: dict) -> None:
+        """Under each limit, what is in use now (``customers.reseller_usage``): a limit is set knowing what it
+        would refuse."""
+        for field, used in ((self.allowed_organizations, usage["organizations"]), (self.allowed_users, usage["users"])):
+            field.description = _("In use now: %(num)s. Empty: unlimited.", num=used)
+
 
 class NewResellerForm(ResellerForm):
     first_admin = EmailField(_l("First administrator's e-mail"), validators=[DataRequired(message=_l("Required.")),

@@ -13,6 +13,7 @@ from blueprints.htmx import render
 from domain import audit, resellers, seller
 from domain import outbox as outbox_queue
 from domain.clock import today
+from domain.customers import reseller_usage
 from domain.errors import DomainError
 from domain.models import OutboxMessage, OutboxStatus, Reseller, ResellerStatus, SellerSettings
 from domain.money import to_decimal, to_minor
@@ -58,9 +59,11 @@ def new_reseller():
 
 
 def _reseller_page(reseller: Reseller, form=None, invite_form=None):
-    return render("vendor/reseller.html", reseller=reseller, form=form or ResellerForm.of(reseller),
+    form, usage = form or ResellerForm.of(reseller), reseller_usage(reseller)
+    form.show_usage(usage)
+    return render("vendor/reseller.html", reseller=reseller, form=form,
                   invite_form=invite_form or InviteAdminForm(formdata=None), admins=resellers.administrators(reseller),
-                  notices=resellers.usage_notice(reseller))
+                  notices=resellers.usage_notice(reseller, usage))
 
 
 @bp.route("/resellers/<int:reseller_id>", methods=["GET", "POST"])

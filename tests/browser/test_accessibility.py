@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from app import db
 from domain import audit, links, outbox
-from domain.models import OrderStatus, PaymentMethod
+from domain.models import OrderStatus, PaymentMethod, SubscriptionStatus
 from tests.browser.test_acting_on import _log_in
 from tests.browser.test_small_screens import RESELLER_PAGES, SCREENS, VENDOR_PAGES
 
@@ -35,7 +35,7 @@ def _violations(page, base: str, paths: list[str]) -> dict:
 def site(make):
     """A reseller's customer with members (no administrator of its own, so promoting one shows the discount at
     stake), an invoice, a card order awaiting payment, an audit event with changes and an e-mail in the outbox;
-    and a second reseller for the vendor's pages."""
+    a customer whose subscription has ended; and a second reseller for the vendor's pages."""
     make.seller()
     reseller = make.reseller("Northwind IT SAS", discount_bp=2000)
     admin = make.reseller_admin(reseller)
@@ -44,6 +44,8 @@ def site(make):
     invoice = make.invoice(customer)
     card = make.order(customer, payment_method=PaymentMethod.CARD)
     card.status, card.provider, card.provider_ref = OrderStatus.AWAITING_PAYMENT, "sandbox", "sbx_a11y"
+    ended = make.customer(reseller, "Dolomiti Design Srl", members=2, licenses=3)
+    ended.subscription.status = SubscriptionStatus.EXPIRED
     audit.record(admin, "customer.updated", customer, acting_on=customer, before={"city": "Berlin"},
                  after={"city": "München"})
     db.session.commit()
@@ -51,7 +53,7 @@ def site(make):
     db.session.commit()
     make.customer(make.reseller("Bellevue Partners"), "Bellevue SARL")
     return {"reseller": reseller, "admin": admin, "customer": customer, "member": member, "invoice": invoice,
-            "card": card, "message": message}
+            "card": card, "message": message, "ended": ended}
 
 
 def test_the_pages_anyone_reaches_pass_axe(page, live_server, site):
@@ -65,7 +67,8 @@ def test_the_resellers_console_passes_axe(page, live_server, site):
     page.wait_for_url(f"**customer={site['customer'].id}*")
     member = site["member"].id
     paths = [*RESELLER_PAGES, f"/console/create/orders/{site['card'].id}",
-             f"/console/manage/members/{member}/promote", f"/console/manage/members/{member}/remove"]
+             f"/console/manage/members/{member}/promote", f"/console/manage/members/{member}/remove",
+             f"/console/licenses/?customer={site['ended'].id}"]  # last: it chooses another customer
     assert _violations(page, live_server, paths) == {}
 
 

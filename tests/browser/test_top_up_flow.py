@@ -1,8 +1,13 @@
-"""Top Up in Chromium, as a reseller buys more licenses for the rest of the period."""
+"""Top Up in Chromium, as a reseller buys more licenses for the rest of the period, or starts an ended
+subscription again."""
 
 import pytest
 from playwright.sync_api import expect
 
+from app import db
+from domain.clock import today
+from domain.models import SubscriptionStatus
+from domain.periods import add_months
 from tests.browser.test_acting_on import _log_in
 
 pytestmark = pytest.mark.browser
@@ -29,3 +34,32 @@ def test_top_up_by_bank_transfer(page, live_server, make, output_path):
     expect(page.get_by_text("Top Up: 3 more licenses (5 → 8)")).to_be_visible(timeout=20_000)
     page.get_by_role("link", name="Add members under Manage").click()
     expect(page.locator("#seat-figures")).to_contain_text("Unused3")
+
+
+def test_an_expired_subscription_is_started_again_from_manage(page, live_server, make, output_path):
+    make.seller()
+    reseller = make.reseller("Northwind IT SAS", discount_bp=2000)
+    customer = make.customer(reseller, "Acme Consulting GmbH", licenses=5, members=4)
+    subscription = customer.subscription  # cancelled: it ended with its last term, a year long
+    subscription.period_start, subscription.period_end = add_months(today(), -13), add_months(today(), -1)
+    subscription.status = SubscriptionStatus.EXPIRED
+    db.session.commit()
+    _log_in(page, live_server, make.reseller_admin(reseller).email)
+    page.get_by_label("Acting On").select_option(label="Acme Consulting GmbH")
+    expect(page.locator("#acting-on-summary")).to_contain_text("Acme Consulting GmbH")
+    page.get_by_role("link", name="Manage", exact=True).click()
+    page.get_by_role("link", name="Start it again under Purchase License").click()
+    page.wait_for_url("**/console/licenses/?customer=*")
+    expect(page.get_by_text("This subscription has ended.")).to_be_visible()
+    page.get_by_label("Number of licenses").fill("6")
+    page.get_by_label("1 month").check()
+    quote = page.locator("#restart-quote")
+    expect(quote).to_contain_text("6 licenses × 1 month × €10.00")
+    page.get_by_label("Bank transfer (invoice)").check()  # yearly: 1 month is no longer offered
+    expect(page.get_by_label("1 month")).to_be_disabled()
+    expect(quote).to_contain_text("6 licenses × 12 months × €10.00")
+    expect(quote.locator(".total")).to_contain_text("€685.44")  # 6 x 12 x 8.00 = 576.00 + 19 %
+    page.screenshot(path=f"{output_path}/restart-quote.png", full_page=True)
+    page.get_by_role("button", name="Order and issue the invoice").click()
+    expect(page.get_by_text("6 licenses for 12 months")).to_be_visible(timeout=20_000)
+    page.screenshot(path=f"{output_path}/restart-done.png", full_page=True)

@@ -56,6 +56,8 @@ FORMS = [
     ("reseller", "/console/manage/renewal", ["mode", "renewal_licenses"]),
     ("reseller", "/console/licenses/", ["licenses", "payment_method", "idempotency_key"]),
     ("reseller", "/console/licenses/quote", ["licenses", "payment_method"]),
+    ("reseller", "/console/licenses/restart", ["licenses", "term_months", "payment_method", "idempotency_key"]),
+    ("reseller", "/console/licenses/restart/quote", ["licenses", "term_months", "payment_method"]),
     ("reseller", "/console/account/team", ["email"]),
     ("customer admin", "/portal/customers/{customer}/members", ["emails", "csv_file"]),
     ("customer admin", "/portal/customers/{customer}/licenses", ["licenses", "payment_method", "idempotency_key"]),

@@ -101,6 +101,23 @@ def test_a_limit_lowered_below_use_blocks_and_says_so_on_both_sides(client, oper
     assert "reached your limit of 2 organizations" in page and rows(Customer) == 3
 
 
+def test_each_limit_shows_what_is_in_use_under_it(operator, make):
+    reseller = make.reseller("Danube Digital GmbH", allowed_organizations=20, allowed_users=None)
+    make.customer(reseller, "Customer 1", members=3)
+    make.customer(reseller, "Customer 2", members=2)
+
+    def helps():
+        page = operator.get(f"/vendor/resellers/{reseller.id}").text
+        return {name: re.search(rf'id="{name}"[^>]*>\s*<p class="help">([^<]*)</p>', page).group(1)
+                for name in ("allowed_organizations", "allowed_users")}
+
+    assert helps() == {"allowed_organizations": "In use now: 2. Empty: unlimited.",
+                       "allowed_users": "In use now: 5. Empty: unlimited."}
+    make.customer(reseller, "Customer 3", members=1)
+    assert helps() == {"allowed_organizations": "In use now: 3. Empty: unlimited.",
+                       "allowed_users": "In use now: 6. Empty: unlimited."}
+
+
 def test_a_reseller_admin_invites_another_admin_of_its_own_reseller(client, make):
     reseller = make.reseller("Danube Digital GmbH")
     login(client, make.reseller_admin(reseller))
