@@ -1,4 +1,5 @@
-"""Placing an order from a form, shared by Create and Top Up: one idempotency rule, one payment path."""
+"""Placing an order from a form, shared by Create, Top Up and a new start: one idempotency rule, one payment
+path, and one way back to a card payment left unfinished."""
 
 from collections.abc import Callable
 
@@ -34,7 +35,24 @@ def order_url(order: Order, **values) -> str:
     return url_for("portal.order", customer_id=order.customer_id, order_id=order.id, **values)
 
 
-def order_status(order: Order, *, layout: str, status_url: str, members_url: str, invoice_endpoint: str):
+def back_to_payment(order: Order, *, order_page_url: str):
+    """Back to the provider's checkout of ``order`` (its page closed, a card declined): while the order waits for
+    its payment and the checkout is open; else back to the order's page, saying why when it is not paid."""
+    try:
+        url = payments.checkout_url(order)
+    except DomainError as error:
+        flash(str(error))
+        return redirect(order_page_url, 303)
+    if url is None:
+        if order.status == OrderStatus.AWAITING_PAYMENT:
+            flash(_("The payment page of this order has closed. Unpaid, the order lapses 24 hours after it was "
+                    "placed; then it can be placed again."))
+        return redirect(order_page_url, 303)
+    return redirect(url, 303)
+
+
+def order_status(order: Order, *, layout: str, status_url: str, payment_url: str, members_url: str,
+                 invoice_endpoint: str):
     """The page following an order: waiting for the card, lapsed, or done (with the bank details to pay).
 
     Once a card payment is confirmed the person is sent on to the members, with what the order bought.
@@ -49,7 +67,7 @@ def order_status(order: Order, *, layout: str, status_url: str, members_url: str
         transfer = transfer_details(invoice.snapshot, amount_minor=issuing.amount_due(invoice),
                                     currency=invoice.currency)
     return render("create/order.html", "order_status", order=order, invoice=invoice, transfer=transfer,
-                  layout=layout, status_url=status_url, members_url=members_url,
+                  layout=layout, status_url=status_url, members_url=members_url, payment_url=payment_url,
                   invoice_url=url_for(invoice_endpoint, invoice_id=invoice.id) if invoice else None)
 
 

@@ -31,7 +31,7 @@ from app import db
 from domain import subscriptions
 from domain.clock import utcnow
 from domain.errors import DomainError
-from domain.models import Order, ProviderEvent, Subscription
+from domain.models import Order, OrderStatus, ProviderEvent, Subscription
 
 
 class InvalidWebhook(Exception):
@@ -51,6 +51,9 @@ class Provider(Protocol):
     name: str
 
     def start_checkout(self, order: Order, *, description: str, success_url: str, cancel_url: str) -> Checkout: ...
+
+    def checkout_url(self, order: Order) -> str | None:
+        """Where the payer goes back to pay ``order`` while its checkout is open; None once it has closed."""
 
     def charge(self, order: Order, card_ref: str) -> tuple[str, str | None]:
         """Charge the saved card now; return SUCCEEDED or DECLINED and the provider's reference."""
@@ -100,6 +103,13 @@ class StripeProvider:
                                 "or pay by bank transfer.")) from error
         return Checkout(reference=session.id, url=session.url)
 
+    def checkout_url(self, order: Order) -> str | None:
+        try:
+            session = self.client.v1.checkout.sessions.retrieve(order.provider_ref)
+        except stripe.StripeError as error:
+            raise DomainError(_("The card provider cannot be reached just now. Try again in a moment.")) from error
+        return session.url if session.to_dict().get("status") == "open" else None
+
     def charge(self, order: Order, card_ref: str) -> tuple[str, str | None]:
         try:
             cards = self.client.v1.payment_methods.list(params={"customer": card_ref, "type": "card", "limit": 1})
@@ -130,6 +140,11 @@ class SandboxProvider:
 
         reference = f"sbx_{secrets.token_urlsafe(12)}"
         return Checkout(reference=reference, url=external_url("payments.sandbox_checkout", reference=reference))
+
+    def checkout_url(self, order: Order) -> str | None:
+        from domain.links import external_url
+
+        return external_url("payments.sandbox_checkout", reference=order.provider_ref)
 
     def completed_event(self, order: Order) -> bytes:
         """The event the sandbox 'bank' sends when the test payment succeeds."""
@@ -170,6 +185,14 @@ def start_checkout(order: Order, *, description: str, success_url: str, cancel_u
                                      cancel_url=cancel_url)
     order.provider, order.provider_ref = chosen.name, checkout.reference
     return checkout.url
+
+
+def checkout_url(order: Order) -> str | None:
+    """The provider's checkout of ``order`` to go back to, while the order waits for its card payment and the
+    checkout is still open (a payer who closed the page, a declined card to try again); else None."""
+    if order.status != OrderStatus.AWAITING_PAYMENT or not order.provider or not order.provider_ref:
+        return None
+    return provider(order.provider).checkout_url(order)
 
 
 def charge_saved_card(order: Order, card_ref: str | None) -> str:

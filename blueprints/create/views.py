@@ -82,5 +82,13 @@ def order(order_id: int):
     if order.status == OrderStatus.PAID:
         session[ACTING_ON] = order.customer_id
     return checkout.order_status(order, layout="console.html", status_url=url_for("create.order", order_id=order.id),
+                                 payment_url=url_for("create.payment", order_id=order.id),
                                  members_url=url_for("manage.index", customer=order.customer_id),
                                  invoice_endpoint="billing.invoice_pdf")
+
+
+@bp.get("/orders/<int:order_id>/payment")
+def payment(order_id: int):
+    """Back to the card payment of an order waiting for it (Create, Top Up, a new start)."""
+    order = order_or_404(order_id)
+    return checkout.back_to_payment(order, order_page_url=url_for("create.order", order_id=order.id))

@@ -142,14 +142,29 @@ def top_up(customer_id: int):
 @bp.get("/customers/<int:customer_id>/orders/<int:order_id>")
 def order(customer_id: int, order_id: int):
     """The result of a Top Up made here: bank details to pay, or the card payment's state."""
-    customer = _administered(customer_id)
-    order = order_or_404(order_id)
-    if order.customer_id != customer.id:
-        abort(404)
+    customer, order = _administered_order(customer_id, order_id)
     return checkout.order_status(order, layout="base.html",
                                  status_url=url_for("portal.order", customer_id=customer.id, order_id=order.id),
+                                 payment_url=url_for("portal.order_payment", customer_id=customer.id,
+                                                     order_id=order.id),
                                  members_url=url_for("portal.members_page", customer_id=customer.id),
                                  invoice_endpoint="portal.invoice_pdf")
+
+
+def _administered_order(customer_id: int, order_id: int):
+    """An organization the user administers and one of its orders, else 404."""
+    customer, order = _administered(customer_id), order_or_404(order_id)
+    if order.customer_id != customer.id:
+        abort(404)
+    return customer, order
+
+
+@bp.get("/customers/<int:customer_id>/orders/<int:order_id>/payment")
+def order_payment(customer_id: int, order_id: int):
+    """Back to the card payment of a Top Up made here that waits for it."""
+    customer, order = _administered_order(customer_id, order_id)
+    return checkout.back_to_payment(order, order_page_url=url_for("portal.order", customer_id=customer.id,
+                                                                   order_id=order.id))
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")

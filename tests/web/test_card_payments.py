@@ -143,7 +143,7 @@ class FakeStripe(stripe.HTTPClient):
 
     def __init__(self, fail: bool = False, decline: bool = False):
         super().__init__()
-        self.requests, self.fail, self.decline = [], fail, decline
+        self.requests, self.fail, self.decline, self.closed = [], fail, decline, False
 
     def request(self, method, url, headers, post_data=None, **kwargs):
         self.requests.append((method, url, dict(headers or {}), parse_qs(post_data or "")))
@@ -159,7 +159,8 @@ class FakeStripe(stripe.HTTPClient):
             body = {"id": "pi_test_1", "object": "payment_intent", "status": "succeeded"}
         else:
             body = {"id": "cs_test_123", "object": "checkout.session", "payment_status": "unpaid",
-                    "url": "https://checkout.stripe.com/c/pay/cs_test_123"}
+                    "status": "expired" if self.closed else "open",
+                    "url": None if self.closed else "https://checkout.stripe.com/c/pay/cs_test_123"}
         return json.dumps(body), 200, {"request-id": "req_1"}
 
     def request_stream(self, *args, **kwargs):
@@ -240,6 +241,35 @@ def make_renewal_order(subscription: Subscription) -> Order:
     order = renewals.place(subscription, subscription.period_start, OrderStatus.AWAITING_PAYMENT)
     db.session.commit()
     return order
+
+
+def test_a_payer_who_left_the_checkout_goes_back_to_it_from_the_order_page(client, admin):
+    checkout = client.post("/console/create/", data=card_form()).headers["Location"]
+    order = the_order()
+    page = client.get(f"/console/create/orders/{order.id}").text
+    assert f'href="/console/create/orders/{order.id}/payment">Go back to the payment page' in page
+    back = client.get(f"/console/create/orders/{order.id}/payment")
+    assert back.status_code == 303 and back.headers["Location"] == checkout
+    client.post(checkout)
+    after = client.get(f"/console/create/orders/{order.id}/payment")  # paid: its page, which says so
+    assert after.headers["Location"] == f"/console/create/orders/{order.id}"
+    assert "has closed" not in client.get(after.headers["Location"], follow_redirects=True).text
+
+
+def test_stripe_checkout_is_found_again_while_open_and_said_closed_after(client, admin, on_stripe):
+    client.post("/console/create/", data=card_form())
+    order = the_order()
+    back = client.get(f"/console/create/orders/{order.id}/payment")
+    assert back.headers["Location"] == "https://checkout.stripe.com/c/pay/cs_test_123"
+    method, url, _, _ = on_stripe.requests[-1]
+    assert (method, url) == ("get", "https://api.stripe.com/v1/checkout/sessions/cs_test_123")
+    on_stripe.closed = True
+    closed = client.get(f"/console/create/orders/{order.id}/payment", follow_redirects=True).text
+    assert "The payment page of this order has closed." in closed and "Waiting for the card payment" in closed
+    on_stripe.fail = True
+    unreachable = client.get(f"/console/create/orders/{order.id}/payment", follow_redirects=True).text
+    assert "The card provider cannot be reached just now." in unreachable
+    assert the_order().status == OrderStatus.AWAITING_PAYMENT
 
 
 def test_stripe_unreachable_saves_nothing_and_says_so(client, admin, app):

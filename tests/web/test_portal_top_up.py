@@ -50,6 +50,10 @@ def test_a_card_top_up_from_the_portal_goes_through_the_checkout_and_comes_back_
     response = carol.post(url(acme), data=top_up(payment_method="card"))
     order = db.session.scalars(sa.select(Order)).one()
     assert response.headers["Location"].endswith(f"/sandbox/checkout/{order.provider_ref}")
+    waiting = carol.get(f"/portal/customers/{acme.id}/orders/{order.id}").text
+    back = f"/portal/customers/{acme.id}/orders/{order.id}/payment"
+    assert f'href="{back}">Go back to the payment page' in waiting
+    assert carol.get(back).headers["Location"] == response.headers["Location"]
     paid = carol.post(f"/sandbox/checkout/{order.provider_ref}")
     assert paid.headers["Location"] == f"/portal/customers/{acme.id}/orders/{order.id}"
     assert carol.get(paid.headers["Location"]).headers["Location"] == f"/portal/customers/{acme.id}/members"
@@ -72,4 +76,5 @@ def test_another_organizations_administrator_cannot_buy_or_see_the_order(client,
     assert client.post(url(acme), data=top_up()).status_code == 404
     assert client.get(f"/portal/customers/{acme.id}/orders/{order.id}").status_code == 404
     assert client.get(f"/portal/customers/{other.id}/orders/{order.id}").status_code == 404
+    assert client.get(f"/portal/customers/{other.id}/orders/{order.id}/payment").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1

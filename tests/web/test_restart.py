@@ -109,6 +109,8 @@ def test_a_card_payment_starts_it_when_confirmed_and_one_order_at_a_time(reselle
     assert acme.subscription.status == SubscriptionStatus.EXPIRED  # until the payment comes
     page = reseller_client.get("/console/licenses/").text
     assert "A card payment to start this subscription again is under way." in page and 'id="restart-form"' not in page
+    order = db.session.scalars(sa.select(Order)).one()
+    assert f'href="/console/create/orders/{order.id}/payment">Go back to the payment page' in page
     before = _row_counts()
     second = reseller_client.post("/console/licenses/restart", data=restart())
     assert "A card payment to start this subscription again is under way." in second.text
