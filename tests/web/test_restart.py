@@ -181,6 +181,12 @@ def test_manage_leads_an_ended_subscription_to_its_new_term(reseller_client, acm
     assert "Start it again under Purchase License" in page and f"/console/licenses/?customer={acme.id}" in page
 
 
+def test_the_customer_administrator_is_told_who_can_start_it_again(client, make, acme):
+    login(client, make.customer_admin(acme))
+    page = client.get(f"/portal/customers/{acme.id}/members").text
+    assert "Northwind IT, your reseller, can start it again." in page and "/console/licenses/" not in page
+
+
 def test_another_resellers_ended_customer_cannot_be_started_again(client, make, acme):
     login(client, make.reseller_admin(make.reseller("Other reseller")))
     before = _row_counts()
