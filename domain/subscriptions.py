@@ -197,13 +197,24 @@ ENDED = (SubscriptionStatus.EXPIRED, SubscriptionStatus.LAPSED)
 
 
 def restart_refusal(subscription: Subscription) -> str | None:
-    """Why ``subscription`` cannot be started again now, or None: only an ended one can, one order at a time."""
+    """Why ``subscription`` cannot be started again now, or None: only an ended one can, one order at a time,
+    and not while an invoice of the customer is overdue."""
     if subscription.status not in ENDED:
         return _("Only a subscription that has ended can be started again.")
     if pending_restart(subscription) is not None:
         return _("A card payment to start this subscription again is under way. Once it is confirmed the "
                  "subscription is active; unpaid, it lapses after 24 hours and can be placed again.")
+    if overdue_before_restart(subscription):
+        return _("An invoice of this customer is overdue: once it is paid, or credited by the vendor, the "
+                 "subscription can start again.")
     return None
+
+
+def overdue_before_restart(subscription: Subscription) -> list[Invoice]:
+    """The customer's invoices past their due date and not settled: a new term waits until they are."""
+    from invoices.reconciliation import overdue_invoices
+
+    return overdue_invoices(subscription.customer_id, utcnow().date(), 1)
 
 
 def pending_restart(subscription: Subscription) -> Order | None:

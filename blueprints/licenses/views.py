@@ -46,9 +46,10 @@ def restart_context(customer, form: RestartForm) -> dict:
     subscription = customer.subscription
     form.fix_term_for_bank_transfer()
     refusal = subscriptions.restart_refusal(subscription)
+    pending = subscriptions.pending_restart(subscription) if refusal else None
     context = {"form": form, "subscription": subscription, "quote": None, "error": None, "oob": wants_fragment(),
-               "assigned": assigned_count(subscription), "refusal": refusal,
-               "pending": subscriptions.pending_restart(subscription) if refusal else None}
+               "assigned": assigned_count(subscription), "refusal": refusal, "pending": pending,
+               "overdue": subscriptions.overdue_before_restart(subscription) if refusal and not pending else []}
     licenses, on = form.licenses.data, today()
     months = form.term_months.data if form.term_months.data in (1, 12) else 12
     if isinstance(licenses, int) and 1 <= licenses <= MAX_LICENSES:

@@ -24,6 +24,7 @@ from domain.models import (
     SubscriptionStatus,
 )
 from domain.periods import add_months
+from invoices import reconciliation
 from tests.conftest import HTMX, login
 from tests.security.test_access_matrix import _row_counts
 from tests.web.test_card_payments import card_form
@@ -147,6 +148,20 @@ def test_a_wrong_new_term_is_refused_next_to_its_field_and_changes_nothing(resel
     response = reseller_client.post("/console/licenses/restart", data=restart(**values))
     assert response.status_code == 200 and message in response.text
     assert _row_counts() == before
+
+
+def test_an_overdue_invoice_is_paid_before_a_new_term(reseller_client, make, acme):
+    invoice = make.invoice(acme)  # its last term's, issued 2025-11-01, due a month later, never paid
+    page = reseller_client.get("/console/licenses/").text
+    assert "An invoice of this customer is overdue: once it is paid, or credited by the vendor" in page
+    assert f"Invoice {invoice.number}:" in page and "/pay/" in page and 'id="restart-form"' not in page
+    before = _row_counts()
+    refused = reseller_client.post("/console/licenses/restart", data=restart()).text
+    assert "An invoice of this customer is overdue" in refused and _row_counts() == before
+    reconciliation.record_payment(invoice, invoice.gross_minor, received_on=TODAY, method="bank_transfer",
+                                  reference=None)
+    db.session.commit()
+    assert reseller_client.post("/console/licenses/restart", data=restart()).status_code == 303
 
 
 def test_a_subscription_that_has_not_ended_is_not_started_again(reseller_client, acme):
