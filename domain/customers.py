@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app import db
 from domain import audit
 from domain.access import visible_customers
-from domain.models import MEMBER_IS_LIVE, Customer, Member, Reseller, Subscription, User
+from domain.models import MEMBER_IS_LIVE, Customer, Member, Reseller, Subscription, SubscriptionStatus, User
 from domain.pages import Page, paginate
 
 
@@ -36,8 +36,14 @@ def search_filter(search: str):
     )
 
 
-def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25) -> Page:
-    """One page of the customers ``user`` may see, with license use, term, renewal and status.
+SORTS = ("name", "renewal")  # by name; by renewal date, soonest first (no date last)
+STATUSES = tuple(status.value for status in SubscriptionStatus)
+
+
+def customer_page(user: User, *, search: str = "", status: str = "", sort: str = "name", page: int = 1,
+                  size: int = 25) -> Page:
+    """One page of the customers ``user`` may see, with license use, term, renewal and status; ``status`` keeps
+    those whose subscription is in it (any other value: all), ``sort`` is one of ``SORTS``.
 
     License use is the subscription's ``assigned`` counter: no member is counted to draw the list.
     """
@@ -53,8 +59,13 @@ def customer_page(user: User, *, search: str = "", page: int = 1, size: int = 25
     searching = bool(search.strip())
     if searching:
         query = query.where(search_filter(search))
-    result = paginate(query, page=page, size=size, order_by=(sa.func.lower(Customer.name), Customer.id),
-                      scalars=False, counted_with_rows=searching)
+    if status in STATUSES:
+        query = query.where(Subscription.status == SubscriptionStatus(status))
+    order = (sa.func.lower(Customer.name), Customer.id)
+    if sort == "renewal":
+        order = (Subscription.period_end.is_(None), Subscription.period_end, *order)
+    result = paginate(query, page=page, size=size, order_by=order, scalars=False,
+                      counted_with_rows=searching or status in STATUSES)
     rows = [CustomerRow(*r[:8], status=str(r[8]) if r[8] else "no subscription") for r in result.rows]
     return Page(rows=rows, number=result.number, size=result.size, total=result.total)
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from blueprints.access import acting_on, current_reseller
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
-from domain.customers import customer_page, reseller_usage
+from domain.customers import SORTS, STATUSES, customer_page, reseller_usage
 from domain.resellers import usage_notice
 from domain.seats import assigned_count
 
@@ -15,14 +15,20 @@ bp = console_blueprint("dashboard", __name__, "/console")
 
 @bp.get("/")
 def index():
-    """List the reseller's customers; htmx refreshes only the table when searching or paging."""
-    search = request.args.get("q", "")[:200]
-    customers = customer_page(current_user, search=search, page=request.args.get("page", 1, type=int),
-                              size=current_app.config["PAGE_SIZE"])
+    """List the reseller's customers, searched, kept to a status, by name or renewal date; htmx refreshes only
+    the table when filtering or paging."""
+    search, status, sort = request.args.get("q", "")[:200], request.args.get("status", ""), request.args.get("sort")
+    status = status if status in STATUSES else ""
+    sort = sort if sort in SORTS else "name"
+    customers = customer_page(current_user, search=search, status=status, sort=sort,
+                              page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"])
     customer = acting_on()
     subscription = customer.subscription if customer else None
     usage = reseller_usage(current_reseller())
-    return render("dashboard/index.html", "customer_table", customers=customers, search=search,
+    asked = {"q": search, "status": status, "sort": "" if sort == "name" else sort}
+    filters = {name: value for name, value in asked.items() if value}  # kept by the pager's links
+    return render("dashboard/index.html", "customer_table", customers=customers, search=search, status=status,
+                  sort=sort, filters=filters, statuses=STATUSES,
                   usage=usage, limits=usage_notice(current_reseller(), usage),
                   subscription=subscription,
                   assigned=assigned_count(subscription) if subscription else 0)

@@ -1,10 +1,11 @@
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from app import db
-from domain.models import Customer, Invoice, PaymentMethod
+from domain.models import Customer, Invoice, PaymentMethod, SubscriptionStatus
 from tests.conftest import HTMX, login
 
 CONTENT = {**HTMX, "HX-Target": "content"}
@@ -76,6 +77,30 @@ def test_a_search_is_paged_and_its_first_page_reads_the_customers_once(logged_in
     assert "Canal BV" in second and "Acme GmbH" not in second and "Page 2 of 2 · 3 in all" in second
     assert "Canal BV" in past_the_end and "Page 2 of 2" in past_the_end
     assert "No customer matches “zzz”." in none
+
+
+def test_the_dashboard_keeps_a_status_and_sorts_by_renewal_date(logged_in, north, app):
+    acme, bellevue, canal = north[2]
+    bellevue.subscription.status = SubscriptionStatus.EXPIRED
+    bellevue.subscription.period_end = date(2026, 1, 1)
+    db.session.commit()
+
+    def names(table: str) -> list[str]:
+        return re.findall(r'\?customer=\d+">([^<]+)</a>', table)
+
+    page = logged_in.get("/console/").text
+    assert '<select name="status">' in page and '<option value="expired" >expired</option>' in page
+    assert names(logged_in.get("/console/?status=expired", headers=HTMX).text) == ["Bellevue SARL"]
+    assert names(logged_in.get("/console/?status=active&q=a", headers=HTMX).text) == ["Acme GmbH", "Canal BV"]
+    assert "No customer with the status “lapsed”." in logged_in.get("/console/?status=lapsed", headers=HTMX).text
+    assert names(logged_in.get("/console/?status=nonsense", headers=HTMX).text) == \
+        ["Acme GmbH", "Bellevue SARL", "Canal BV"]  # anything else: all
+    # the monthly Canal renews first, then the yearly Acme; the expired Bellevue's date is the oldest
+    assert names(logged_in.get("/console/?sort=renewal", headers=HTMX).text) == \
+        ["Bellevue SARL", "Canal BV", "Acme GmbH"]
+    app.config["PAGE_SIZE"] = 1
+    paged = logged_in.get("/console/?sort=renewal&status=active", headers=HTMX).text
+    assert names(paged) == ["Canal BV"] and 'href="/console/?page=2&amp;status=active&amp;sort=renewal"' in paged
 
 
 def test_the_customer_acted_on_comes_with_its_subscription_in_one_statement(logged_in, north):
@@ -277,4 +302,5 @@ def test_the_acting_on_list_escapes_names_and_marks_only_the_chosen_customer(log
     page = logged_in.get(f"/console/?customer={tricky.id}").text
     escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co"
     assert f'<option value="{tricky.id}" selected>{escaped}</option>' in page
-    assert "<script>alert" not in page and page.count(" selected>") == 1
+    acting_on = page.split('id="acting-on-select"')[1].split("</select>")[0]
+    assert "<script>alert" not in page and acting_on.count(" selected>") == 1
