@@ -27,9 +27,11 @@ from domain.periods import add_months
 from invoices import reconciliation
 from tests.conftest import HTMX, login
 from tests.security.test_access_matrix import _row_counts
+from tests.web import test_top_up
 from tests.web.test_card_payments import card_form
 
 TODAY = date(2026, 12, 1)
+reseller_client = test_top_up.reseller_client  # logged in as the reseller's admin, acting on acme (below)
 
 
 def restart(**values) -> dict:
@@ -54,13 +56,6 @@ def acme(make):
     subscription.renewal_notices_sent = 2
     db.session.commit()
     return customer
-
-
-@pytest.fixture
-def reseller_client(client, make, acme):
-    login(client, make.reseller_admin(acme.reseller))
-    client.get(f"/console/licenses/?customer={acme.id}")
-    return client
 
 
 def test_an_ended_subscription_offers_a_new_term_with_its_price(reseller_client, acme):
