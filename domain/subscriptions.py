@@ -70,6 +70,13 @@ def _lock_subscription(customer: Customer) -> Subscription:
                              .with_for_update())
 
 
+def _check_term(payment_method: PaymentMethod, term_months: int) -> None:
+    """Bank transfer is yearly (R2)."""
+    if payment_method == PaymentMethod.BANK_TRANSFER and term_months != BANK_TRANSFER_TERM:
+        raise DomainError(_("Bank transfer is yearly: a subscription paid by bank transfer runs 12 months."),
+                          field="term_months")
+
+
 def _lock(reseller: Reseller) -> Reseller:
     """Lock the reseller's row so two creations cannot both take its last allowed organization."""
     return db.session.scalar(sa.select(Reseller).where(Reseller.id == reseller.id).with_for_update())
@@ -87,9 +94,7 @@ def create(reseller: Reseller, info: BusinessInfo, *, licenses: int, term_months
     if organizations_left(reseller) == 0:
         raise DomainError(_("You have reached your limit of %(num)s organizations. Ask the vendor to raise your "
                             "Allowed Organizations.", num=reseller.allowed_organizations))
-    if payment_method == PaymentMethod.BANK_TRANSFER and term_months != BANK_TRANSFER_TERM:
-        raise DomainError(_("Bank transfer is yearly: a subscription paid by bank transfer runs 12 months."),
-                          field="term_months")
+    _check_term(payment_method, term_months)
     start = now.date()
     end = add_months(start, term_months)
     quote = pricing.price(reseller_discount_bp=reseller.discount_bp, country=info.country,
@@ -145,11 +150,15 @@ def top_up_terms(subscription: Subscription, on: date) -> TopUpTerms:
 def price_top_up(customer: Customer, licenses: int, on: date) -> pricing.Quote:
     """The price of ``licenses`` more for the rest of the period, with the discount only if R3 allows it."""
     terms = top_up_terms(customer.subscription, on)
+    return _price_for(customer, licenses, terms.months, on, _l(
+        "Top Up: additional licenses for the %(term)s left of the period", term=pricing.lazy_term(terms.months)))
+
+
+def _price_for(customer: Customer, licenses: int, months: int, on: date, description) -> pricing.Quote:
+    """A sale to an existing customer: its country and VAT number, its reseller's discount if R3 allows it."""
     return pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
-                         vat_number=customer.vat_number, licenses=licenses, months=terms.months, on=on,
-                         customer_id=customer.id,
-                         description=_l("Top Up: additional licenses for the %(term)s left of the period",
-                                        term=pricing.lazy_term(terms.months)))
+                         vat_number=customer.vat_number, licenses=licenses, months=months, on=on,
+                         customer_id=customer.id, description=description)
 
 
 def top_up(customer: Customer, *, licenses: int, payment_method: PaymentMethod, idempotency_key: str, actor: User,
@@ -196,40 +205,40 @@ def _add_licenses(subscription: Subscription, order: Order, actor: User | None) 
 ENDED = (SubscriptionStatus.EXPIRED, SubscriptionStatus.LAPSED)
 
 
-def restart_refusal(subscription: Subscription) -> str | None:
-    """Why ``subscription`` cannot be started again now, or None: only an ended one can, one order at a time,
-    and not while an invoice of the customer is overdue."""
-    if subscription.status not in ENDED:
-        return _("Only a subscription that has ended can be started again.")
-    if pending_restart(subscription) is not None:
-        return _("A card payment to start this subscription again is under way. Once it is confirmed the "
-                 "subscription is active; unpaid, it lapses after 24 hours and can be placed again.")
-    if overdue_before_restart(subscription):
-        return _("An invoice of this customer is overdue: once it is paid, or credited by the vendor, the "
-                 "subscription can start again.")
-    return None
+@dataclass(frozen=True)
+class RestartCheck:
+    """Whether an ended subscription can start again now: only an ended one can, one card order at a time, and
+    not while an invoice of the customer is overdue. ``refusal`` says why not; ``pending`` is the card order
+    under way, ``overdue`` the invoices to settle first."""
+
+    refusal: str | None = None
+    pending: Order | None = None
+    overdue: tuple[Invoice, ...] = ()
 
 
-def overdue_before_restart(subscription: Subscription) -> list[Invoice]:
-    """The customer's invoices past their due date and not settled: a new term waits until they are."""
+def restart_check(subscription: Subscription) -> RestartCheck:
     from invoices.reconciliation import overdue_invoices
 
-    return overdue_invoices(subscription.customer_id, utcnow().date(), 1)
-
-
-def pending_restart(subscription: Subscription) -> Order | None:
-    """The order starting ``subscription`` again that waits for its card payment, if any."""
-    return db.session.scalar(sa.select(Order).where(
+    if subscription.status not in ENDED:
+        return RestartCheck(_("Only a subscription that has ended can be started again."))
+    pending = db.session.scalar(sa.select(Order).where(
         Order.subscription_id == subscription.id, Order.kind == OrderKind.RESTART,
         Order.status == OrderStatus.AWAITING_PAYMENT))
+    if pending is not None:
+        return RestartCheck(_("A card payment to start this subscription again is under way. Once it is confirmed "
+                              "the subscription is active; unpaid, it lapses after 24 hours and can be placed "
+                              "again."), pending=pending)
+    overdue = tuple(overdue_invoices(subscription.customer_id, utcnow().date(), 1))
+    if overdue:
+        return RestartCheck(_("An invoice of this customer is overdue: once it is paid, or credited by the vendor, "
+                              "the subscription can start again."), overdue=overdue)
+    return RestartCheck()
 
 
 def price_restart(customer: Customer, licenses: int, term_months: int, on: date) -> pricing.Quote:
     """A new term of ``licenses`` from ``on``, with the discount only if R3 allows it (the customer exists)."""
-    return pricing.price(reseller_discount_bp=customer.reseller.discount_bp, country=customer.country,
-                         vat_number=customer.vat_number, licenses=licenses, months=term_months, on=on,
-                         customer_id=customer.id,
-                         description=_l("Business subscription, %(term)s", term=pricing.lazy_term(term_months)))
+    return _price_for(customer, licenses, term_months, on,
+                      _l("Business subscription, %(term)s", term=pricing.lazy_term(term_months)))
 
 
 def restart(customer: Customer, *, licenses: int, term_months: int, payment_method: PaymentMethod,
@@ -243,12 +252,10 @@ def restart(customer: Customer, *, licenses: int, term_months: int, payment_meth
     """
     now = now or utcnow()
     subscription = _lock_subscription(customer)
-    refusal = restart_refusal(subscription)
+    refusal = restart_check(subscription).refusal
     if refusal:
         raise DomainError(refusal)
-    if payment_method == PaymentMethod.BANK_TRANSFER and term_months != BANK_TRANSFER_TERM:
-        raise DomainError(_("Bank transfer is yearly: a subscription paid by bank transfer runs 12 months."),
-                          field="term_months")
+    _check_term(payment_method, term_months)
     if licenses < subscription.assigned:
         raise DomainError(ngettext(
             "%(num)s member holds a license: start with at least %(num)s, or remove members under Manage first.",

@@ -45,11 +45,10 @@ def restart_context(customer, form: RestartForm) -> dict:
     """The page of ``customer`` whose subscription has ended: figures, the form of a new term and its price."""
     subscription = customer.subscription
     form.fix_term_for_bank_transfer()
-    refusal = subscriptions.restart_refusal(subscription)
-    pending = subscriptions.pending_restart(subscription) if refusal else None
+    check = subscriptions.restart_check(subscription)
     context = {"form": form, "subscription": subscription, "quote": None, "error": None, "oob": wants_fragment(),
-               "assigned": assigned_count(subscription), "refusal": refusal, "pending": pending,
-               "overdue": subscriptions.overdue_before_restart(subscription) if refusal and not pending else []}
+               "assigned": assigned_count(subscription), "refusal": check.refusal, "pending": check.pending,
+               "overdue": check.overdue}
     licenses, on = form.licenses.data, today()
     months = form.term_months.data if form.term_months.data in (1, 12) else 12
     if isinstance(licenses, int) and 1 <= licenses <= MAX_LICENSES:
@@ -125,6 +124,6 @@ def restart():
     if placed:
         return placed
     if not _ended(customer):  # started again meanwhile (another tab, another administrator): its Top Up, and why
-        flash(subscriptions.restart_refusal(customer.subscription))
+        flash(subscriptions.restart_check(customer.subscription).refusal)
         return index()
     return render(RESTART_TEMPLATE, **restart_context(customer, form))
