@@ -35,6 +35,13 @@ def order_url(order: Order, **values) -> str:
     return url_for("portal.order", customer_id=order.customer_id, order_id=order.id, **values)
 
 
+def payment_url(order: Order) -> str:
+    """Where the person who placed ``order`` goes back to its card payment (``back_to_payment``)."""
+    if current_user.reseller_id is not None:
+        return url_for("create.payment", order_id=order.id)
+    return url_for("portal.order_payment", customer_id=order.customer_id, order_id=order.id)
+
+
 def back_to_payment(order: Order, *, order_page_url: str):
     """Back to the provider's checkout of ``order`` (its page closed, a card declined): while the order waits for
     its payment and the checkout is open; else back to the order's page, saying why when it is not paid."""
@@ -52,8 +59,9 @@ def back_to_payment(order: Order, *, order_page_url: str):
 
 
 def order_status(order: Order, *, layout: str, status_url: str, payment_url: str, members_url: str,
-                 invoice_endpoint: str):
-    """The page following an order: waiting for the card, lapsed, or done (with the bank details to pay).
+                 restart_url: str, invoice_endpoint: str):
+    """The page following an order: waiting for the card, lapsed (a new subscription's or a new start's leads to
+    ``restart_url``, where it can be placed again), or done (with the bank details to pay).
 
     Once a card payment is confirmed the person is sent on to the members, with what the order bought.
     """
@@ -68,6 +76,7 @@ def order_status(order: Order, *, layout: str, status_url: str, payment_url: str
                                     currency=invoice.currency)
     return render("create/order.html", "order_status", order=order, invoice=invoice, transfer=transfer,
                   layout=layout, status_url=status_url, members_url=members_url, payment_url=payment_url,
+                  restart_url=restart_url,
                   invoice_url=url_for(invoice_endpoint, invoice_id=invoice.id) if invoice else None)
 
 

@@ -84,6 +84,7 @@ def order(order_id: int):
     return checkout.order_status(order, layout="console.html", status_url=url_for("create.order", order_id=order.id),
                                  payment_url=url_for("create.payment", order_id=order.id),
                                  members_url=url_for("manage.index", customer=order.customer_id),
+                                 restart_url=url_for("licenses.index", customer=order.customer_id),
                                  invoice_endpoint="billing.invoice_pdf")
 
 

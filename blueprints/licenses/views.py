@@ -1,7 +1,7 @@
 """Purchase License: Top Up the acting-on customer with licenses for the rest of its period (R4), or, once its
 subscription has ended (expired, or lapsed before its first payment), start it again for a new term."""
 
-from flask import flash
+from flask import flash, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -41,14 +41,18 @@ def top_up_context(customer, form: TopUpForm) -> dict:
     return context
 
 
-def restart_context(customer, form: RestartForm) -> dict:
-    """The page of ``customer`` whose subscription has ended: figures, the form of a new term and its price."""
+def restart_context(customer, form: RestartForm, *, submit_url: str, quote_url: str) -> dict:
+    """The page of ``customer`` whose subscription has ended: figures, the form of a new term and its price;
+    the form posts to ``submit_url`` and is re-priced at ``quote_url`` (the console's or the portal's)."""
     subscription = customer.subscription
     form.fix_term_for_bank_transfer()
     check = subscriptions.restart_check(subscription)
-    context = {"form": form, "subscription": subscription, "quote": None, "error": None, "oob": wants_fragment(),
-               "assigned": assigned_count(subscription), "refusal": check.refusal, "pending": check.pending,
-               "overdue": check.overdue}
+    context = {"form": form, "customer": customer, "subscription": subscription, "quote": None, "error": None,
+               "oob": wants_fragment(), "assigned": assigned_count(subscription), "refusal": check.refusal,
+               "pending": check.pending, "overdue": check.overdue, "submit_url": submit_url, "quote_url": quote_url,
+               "layout": "console.html" if current_user.reseller_id is not None else "portal/wide.html"}
+    if check.pending:
+        context["pending_urls"] = (checkout.payment_url(check.pending), checkout.order_url(check.pending))
     licenses, on = form.licenses.data, today()
     months = form.term_months.data if form.term_months.data in (1, 12) else 12
     if isinstance(licenses, int) and 1 <= licenses <= MAX_LICENSES:
@@ -60,18 +64,51 @@ def restart_context(customer, form: RestartForm) -> dict:
     return context
 
 
-def _ended(customer) -> bool:
+def ended(customer) -> bool:
+    """Whether ``customer``'s subscription has ended, so Purchase License offers a new term rather than a Top Up."""
     return customer is not None and customer.subscription is not None \
         and customer.subscription.status in subscriptions.ENDED
+
+
+def restart_page(customer, **urls):
+    """The first look at the new term of an ended subscription: the licenses it had, at least its members."""
+    subscription = customer.subscription
+    form = RestartForm(formdata=None, licenses=max(subscription.licenses, subscription.assigned, 1))
+    return render(RESTART_TEMPLATE, **restart_context(customer, form, **urls))
+
+
+def restart_quote_part(customer, **urls):
+    """The new term re-priced (htmx: the price, with the term and the button out of band)."""
+    return render(RESTART_TEMPLATE, "restart_quote", "term_field", "submit_button",
+                  **restart_context(customer, RestartForm(), **urls))
+
+
+def place_restart(customer, **urls):
+    """Start ``customer``'s ended subscription again once, paid as Create pays; the redirect, or the page with
+    the errors on the form, or, started again meanwhile (another tab, another administrator), where to go."""
+    form = RestartForm()
+    placed = checkout.place(form, lambda: subscriptions.restart(
+        customer, licenses=form.licenses.data, term_months=form.term_months.data,
+        payment_method=PaymentMethod(form.payment_method.data), idempotency_key=form.idempotency_key.data,
+        actor=current_user), description=_("Business subscription for %(customer)s", customer=customer.name))
+    if placed:
+        return placed
+    if not ended(customer):
+        flash(subscriptions.restart_check(customer.subscription).refusal)
+        return None
+    return render(RESTART_TEMPLATE, **restart_context(customer, form, **urls))
+
+
+def _console_urls() -> dict:
+    return {"submit_url": url_for("licenses.restart"), "quote_url": url_for("licenses.restart_quote")}
 
 
 @bp.get("/")
 def index():
     """Show the licenses in use and the Top Up form with its price; for an ended subscription, a new term's."""
     customer = acting_on()
-    if _ended(customer):
-        return render(RESTART_TEMPLATE, **restart_context(customer, RestartForm(
-            formdata=None, licenses=max(customer.subscription.licenses, customer.subscription.assigned, 1))))
+    if ended(customer):
+        return restart_page(customer, **_console_urls())
     return render(TEMPLATE, **top_up_context(customer, TopUpForm(formdata=None)))
 
 
@@ -106,8 +143,7 @@ def restart_quote():
     customer = acting_on()
     if customer is None or customer.subscription is None:
         return index()
-    return render(RESTART_TEMPLATE, "restart_quote", "term_field", "submit_button",
-                  **restart_context(customer, RestartForm()))
+    return restart_quote_part(customer, **_console_urls())
 
 
 @bp.post("/restart")
@@ -116,14 +152,4 @@ def restart():
     customer = acting_on()
     if customer is None or customer.subscription is None:
         return index()
-    form = RestartForm()
-    placed = checkout.place(form, lambda: subscriptions.restart(
-        customer, licenses=form.licenses.data, term_months=form.term_months.data,
-        payment_method=PaymentMethod(form.payment_method.data), idempotency_key=form.idempotency_key.data,
-        actor=current_user), description=_("Business subscription for %(customer)s", customer=customer.name))
-    if placed:
-        return placed
-    if not _ended(customer):  # started again meanwhile (another tab, another administrator): its Top Up, and why
-        flash(subscriptions.restart_check(customer.subscription).refusal)
-        return index()
-    return render(RESTART_TEMPLATE, **restart_context(customer, form))
+    return place_restart(customer, **_console_urls()) or index()

@@ -14,7 +14,14 @@ from blueprints.access import customer_or_404, invoice_or_404, member_or_404, or
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
 from blueprints.licenses.forms import TopUpForm
-from blueprints.licenses.views import place_top_up, top_up_context
+from blueprints.licenses.views import (
+    ended,
+    place_restart,
+    place_top_up,
+    restart_page,
+    restart_quote_part,
+    top_up_context,
+)
 from domain import dunning
 from domain.access import visible_customers, visible_invoices
 from domain.models import MEMBER_IS_LIVE, Customer, Invoice, Member, Subscription
@@ -119,8 +126,11 @@ def resend_invitation(customer_id: int, member_id: int):
 
 @bp.get("/customers/<int:customer_id>/licenses")
 def licenses_page(customer_id: int):
-    """Purchase licenses for the organization, at list price (R3), for the rest of the period."""
+    """Purchase licenses for the organization, at list price (R3), for the rest of the period; once its
+    subscription has ended, a new term."""
     customer = _administered(customer_id)
+    if ended(customer):
+        return restart_page(customer, **_restart_urls(customer))
     return render(LICENSES, **top_up_context(customer, TopUpForm(formdata=None)), customer=customer)
 
 
@@ -139,6 +149,26 @@ def top_up(customer_id: int):
     return place_top_up(customer, form) or render(LICENSES, **top_up_context(customer, form), customer=customer)
 
 
+def _restart_urls(customer: Customer) -> dict:
+    return {"submit_url": url_for("portal.restart", customer_id=customer.id),
+            "quote_url": url_for("portal.restart_quote", customer_id=customer.id)}
+
+
+@bp.post("/customers/<int:customer_id>/licenses/restart/quote")
+def restart_quote(customer_id: int):
+    """Re-price the new term of the ended subscription (htmx), or re-render the page (no JavaScript)."""
+    customer = _administered(customer_id)
+    return restart_quote_part(customer, **_restart_urls(customer))
+
+
+@bp.post("/customers/<int:customer_id>/licenses/restart")
+def restart(customer_id: int):
+    """Start the ended subscription again from the portal: the same order, payment and rules as the reseller's,
+    at list price (R3)."""
+    customer = _administered(customer_id)
+    return place_restart(customer, **_restart_urls(customer)) or licenses_page(customer_id)
+
+
 @bp.get("/customers/<int:customer_id>/orders/<int:order_id>")
 def order(customer_id: int, order_id: int):
     """The result of a Top Up made here: bank details to pay, or the card payment's state."""
@@ -148,6 +178,7 @@ def order(customer_id: int, order_id: int):
                                  payment_url=url_for("portal.order_payment", customer_id=customer.id,
                                                      order_id=order.id),
                                  members_url=url_for("portal.members_page", customer_id=customer.id),
+                                 restart_url=url_for("portal.licenses_page", customer_id=customer.id),
                                  invoice_endpoint="portal.invoice_pdf")
 
 

@@ -169,3 +169,33 @@ def test_refused_forms_and_fragments_read_in_chinese(app, world, url, data, expe
         assert response.status_code in (200, 422), (url, response.status_code)
         assert re.search(expected, response.text), url
         assert not leftovers(response.text, "zh_Hans", english_entries("zh_Hans")), url
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "fr"])
+def test_an_ended_subscriptions_new_term_reads_in_the_chosen_language(app, make, world, locale):
+    """The walk sees active subscriptions; a new start is walked here, as the reseller and the customer's own
+    administrator reach it, its price fragment included."""
+    from app import db
+    from domain.models import SubscriptionStatus
+
+    ended = make.customer(world["customer"].reseller, "Beta", members=2)
+    ended.subscription.status = SubscriptionStatus.EXPIRED
+    db.session.commit()
+    english, term = english_entries(locale), {"licenses": "3", "term_months": "12", "payment_method": "bank_transfer"}
+    for person, pages, quote in [
+        (world["people"]["reseller admin"], [f"/console/manage/?customer={ended.id}", "/console/licenses/"],
+         "/console/licenses/restart/quote"),
+        (make.customer_admin(ended), ["/portal/", f"/portal/customers/{ended.id}/members",
+                                      f"/portal/customers/{ended.id}/licenses"],
+         f"/portal/customers/{ended.id}/licenses/restart/quote"),
+    ]:
+        client = app.test_client()
+        login(client, person)
+        client.post("/language", data={"locale": locale})
+        for url in pages:
+            page = client.get(url)
+            assert page.status_code == 200 and not leftovers(page.text, locale, english), url
+        assert 'id="restart-form"' in client.get(pages[-1]).text
+        part = client.post(quote, data=term, headers={"HX-Request": "true"})
+        assert part.text.lstrip().startswith('<aside id="restart-quote"')
+        assert not leftovers(part.text, locale, english), quote
