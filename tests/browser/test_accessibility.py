@@ -97,3 +97,10 @@ def test_the_keyboard_skips_the_top_bar_and_the_menu_to_the_content(page, live_s
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")  # the next stop is in the content, not in the top bar or the side menu
     assert page.evaluate("document.activeElement.closest('main')?.id") == "content"
+
+
+def test_the_portal_pages_of_an_ended_subscription_pass_axe(page, live_server, make, site):
+    ended = site["ended"]
+    _log_in(page, live_server, make.customer_admin(ended).email, landing="/portal/")
+    paths = ["/portal/", *(f"/portal/customers/{ended.id}/{name}" for name in ("members", "licenses"))]
+    assert _violations(page, live_server, paths) == {}

@@ -63,3 +63,28 @@ def test_an_expired_subscription_is_started_again_from_manage(page, live_server,
     page.get_by_role("button", name="Order and issue the invoice").click()
     expect(page.get_by_text("6 licenses for 12 months")).to_be_visible(timeout=20_000)
     page.screenshot(path=f"{output_path}/restart-done.png", full_page=True)
+
+
+def test_the_customer_administrator_starts_it_again_by_card_from_the_portal(page, live_server, make, output_path):
+    make.seller()
+    customer = make.customer(make.reseller("Northwind IT SAS", discount_bp=2000), "Acme Consulting GmbH",
+                             licenses=5, members=4)
+    customer.subscription.status = SubscriptionStatus.EXPIRED
+    db.session.commit()
+    _log_in(page, live_server, make.customer_admin(customer, "carol@acme.test").email, landing="/portal/")
+    page.get_by_role("link", name="Start it again").click()
+    page.wait_for_url("**/portal/customers/*/licenses")
+    expect(page.get_by_role("heading", name="Purchase licenses · Acme Consulting GmbH")).to_be_visible()
+    page.get_by_label("Number of licenses").fill("6")
+    page.get_by_label("1 month").check()
+    quote = page.locator("#restart-quote")
+    expect(quote).to_contain_text("6 licenses × 1 month × €10.00")  # list price: its own administrator (R3)
+    expect(quote.locator(".total")).to_contain_text("€71.40")  # 60.00 + 19 %
+    page.screenshot(path=f"{output_path}/portal-restart-quote.png", full_page=True)
+    page.get_by_role("button", name="Continue to card payment").click()
+    expect(page.get_by_role("heading", name="Test payment")).to_be_visible()
+    page.get_by_role("button", name="Pay (test payment)").click()
+    expect(page.get_by_text("Payment confirmed: Acme Consulting GmbH has 6 licenses.")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("heading", name="Members · Acme Consulting GmbH")).to_be_visible()
+    expect(page.locator("#seat-figures")).to_contain_text("Statusactive")
+    page.screenshot(path=f"{output_path}/portal-restart-done.png", full_page=True)
