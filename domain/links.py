@@ -1,7 +1,7 @@
 """Signed links that work without an account (a payer's invoice link) and absolute URLs for e-mails."""
 
 from flask import current_app, has_request_context, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -17,6 +17,21 @@ def unsign(purpose: str, token: str, max_age: int) -> int | None:
     try:
         value = _serializer(purpose).loads(token, max_age=max_age)
     except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def unsign_expired(purpose: str, token: str, max_age: int) -> int | None:
+    """The id a genuine token names once it is older than ``max_age`` (so a new link can be offered), else None:
+    a tampered token, one signed for another purpose, or one still valid."""
+    serializer = _serializer(purpose)
+    try:
+        serializer.loads(token, max_age=max_age)
+    except SignatureExpired as expired:
+        value = serializer.load_payload(expired.payload)
+    except BadSignature:
+        return None
+    else:
         return None
     return value if isinstance(value, int) else None
 

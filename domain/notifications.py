@@ -38,10 +38,11 @@ def payer_link(invoice: Invoice) -> str:
     return links.external_url("payer.invoice_page", token=links.sign("payer-invoice", invoice.id))
 
 
-def invoice_issued(invoice: Invoice) -> None:
-    """Send the invoice to the customer's billing address, with its payer link, in the invoice's language."""
+def invoice_issued(invoice: Invoice, *, to: str | None = None) -> None:
+    """Send the invoice to the billing address it was issued to (or ``to``), with its payer link, in the invoice's
+    language."""
     snap = invoice.snapshot
-    send(snap["buyer"]["billing_email"],
+    send(to or snap["buyer"]["billing_email"],
          _l("Invoice %(number)s from %(seller)s", number=invoice.number, seller=snap["seller"]["name"]),
          "email/invoice_issued.txt", kind="invoice", locale=snap.get("locale"), invoice=invoice, snap=snap,
          link=payer_link(invoice), amount=amount(invoice.gross_minor, invoice.currency),

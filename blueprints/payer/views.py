@@ -1,17 +1,21 @@
 """What a payer reaches from an invoice e-mail, without an account: a signed link to the invoice.
 
 The page shows what is due and how to pay it (IBAN, BIC, RF reference with copy buttons, the EPC
-QR code) and the PDF. A tampered or expired link is not found. The page speaks the invoice's
-language (the one its e-mail was written in) unless the visitor picks another in the header.
+QR code) and the PDF. A tampered link is not found. An expired one (links work for 400 days) says so and
+offers a new link, sent to the customer's billing address as it is today (the one the customer keeps
+up to date under Business Information, never one the visitor gives), in a new invoice e-mail. The page
+speaks the invoice's language (the one its e-mail was written in) unless the visitor picks another in the
+header.
 """
 
-from flask import Blueprint, abort, current_app, g
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import refresh
 
-from app import db
+from app import db, limiter
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
-from domain import links
+from domain import links, notifications
 from domain.models import Invoice
 from invoices.issuing import amount_due, payer_status
 from invoices.payment import transfer_details
@@ -19,17 +23,46 @@ from invoices.payment import transfer_details
 bp = Blueprint("payer", __name__, url_prefix="/pay")
 
 
+PURPOSE = "payer-invoice"
+
+
+def _max_age() -> int:
+    return current_app.config["PAYER_LINK_MAX_AGE"]
+
+
 def _invoice(token: str) -> Invoice:
-    invoice_id = links.unsign("payer-invoice", token, current_app.config["PAYER_LINK_MAX_AGE"])
+    invoice_id = links.unsign(PURPOSE, token, _max_age())
     invoice = db.session.get(Invoice, invoice_id) if invoice_id is not None else None
     if invoice is None:
         abort(404)
     return invoice
 
 
+def _expired_invoice(token: str) -> Invoice | None:
+    """The invoice of a genuine link that has expired, else None."""
+    invoice_id = links.unsign_expired(PURPOSE, token, _max_age())
+    return db.session.get(Invoice, invoice_id) if invoice_id is not None else None
+
+
+def _renew_key() -> str:
+    """Rate-limit key for the invoice an expired link names, whatever address the requests come from."""
+    invoice = _expired_invoice(request.view_args["token"])
+    return f"payer-link:{invoice.id if invoice else 'none'}"
+
+
+def _renew_limit() -> str:
+    return current_app.config["RESET_LIMIT"]
+
+
 @bp.get("/<token>")
 def invoice_page(token: str):
-    """The invoice's summary, what is left to pay and how, and its PDF."""
+    """The invoice's summary, what is left to pay and how, and its PDF; for an expired link, a new one."""
+    expired = _expired_invoice(token)
+    if expired is not None:
+        g.document_locale = expired.snapshot.get("locale")
+        refresh()
+        return render_template("payer/link_expired.html", invoice=expired, token=token,
+                               days=_max_age() // 86400), 410
     invoice = _invoice(token)
     g.document_locale = invoice.snapshot.get("locale")
     refresh()  # in case anything was translated before the invoice was known
@@ -43,3 +76,18 @@ def invoice_page(token: str):
 def invoice_pdf(token: str):
     """The invoice's stored PDF."""
     return stored_pdf(_invoice(token))
+
+
+@bp.post("/<token>/renew")
+@limiter.limit(_renew_limit)
+@limiter.limit(_renew_limit, key_func=_renew_key)
+def renew_link(token: str):
+    """Send the invoice e-mail again, with a new link, to the customer's billing address (never one given here)."""
+    invoice = _expired_invoice(token)
+    if invoice is None:
+        abort(404)
+    notifications.invoice_issued(invoice, to=invoice.customer.billing_email)
+    db.session.commit()
+    flash(_("A new link to invoice %(number)s has been sent to the billing address of %(customer)s.",
+            number=invoice.number, customer=invoice.customer.name))
+    return redirect(url_for("payer.invoice_page", token=token), 303)

@@ -3,12 +3,16 @@ laptop and on a phone: each field and button named, contrast enough, landmarks, 
 the page's language, a table that scrolls reachable by keyboard. The rules run against the page as drawn, after
 htmx and the page's scripts have run. And the keyboard's first stop skips the top bar and the menu."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app import db
 from domain import audit, links, outbox
+from domain.clock import utcnow
 from domain.models import OrderStatus, PaymentMethod, SubscriptionStatus
 from tests.browser.test_acting_on import _log_in
 from tests.browser.test_small_screens import RESELLER_PAGES, SCREENS, VENDOR_PAGES
@@ -59,6 +63,14 @@ def site(make):
 def test_the_pages_anyone_reaches_pass_axe(page, live_server, site):
     payer = f"/pay/{links.sign('payer-invoice', site['invoice'].id)}"
     assert _violations(page, live_server, ["/login", "/password/forgot", payer, "/sandbox/checkout/sbx_a11y"]) == {}
+
+
+@pytest.mark.console_errors("status of 410 (GONE)")  # the page of an expired link says so in its status
+def test_an_expired_payer_link_passes_axe(page, live_server, site):
+    with time_machine.travel(utcnow() - timedelta(days=401), tick=False):
+        expired = f"/pay/{links.sign('payer-invoice', site['invoice'].id)}"
+    assert _violations(page, live_server, [expired]) == {}
+    expect(page.get_by_role("button", name="Send a new link")).to_be_visible()
 
 
 def test_the_resellers_console_passes_axe(page, live_server, site):

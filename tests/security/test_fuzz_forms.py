@@ -87,6 +87,7 @@ FORMS = [
 # POST routes that take nothing typed (a button on a row, or a signed body), so they have no form to fuzz.
 NO_INPUT = {
     "auth.logout": "a button", "auth.renew_activation": "a button on the expired-link page",
+    "payer.renew_link": "a button on the expired-link page",
     "manage.confirm_promote_member": "a button", "manage.remove_member": "a button",
     "manage.resend_invitation": "a button", "manage.revoke_admin": "a button",
     "portal.remove_member": "a button", "portal.resend_invitation": "a button",

@@ -144,12 +144,14 @@ def test_bank_transfer_mails_the_invoice_with_a_payer_link_and_welcomes_the_cont
     assert client.get(f"/pay/{token[:-3]}abc/invoice.pdf").status_code == 404
 
 
-def test_an_expired_payer_link_is_not_found(client, admin, app):
+def test_an_expired_payer_link_shows_no_invoice_and_offers_a_new_one(client, admin, app):
     client.post("/console/create/", data=form())
     mail = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "invoice")).one()
     link = re.search(r"http://localhost(/pay/\S+)", mail.body_text).group(1)
     with time_machine.travel(utcnow() + timedelta(days=401)):
-        assert client.get(link).status_code == 404
+        expired = client.get(link)
+        assert expired.status_code == 410 and "Send a new link" in expired.text and "IBAN" not in expired.text
+        assert client.get(f"{link}/invoice.pdf").status_code == 404
 
 
 def test_the_same_form_submitted_twice_makes_one_order(client, admin):

@@ -1,8 +1,10 @@
 """The payer page behind an invoice e-mail's signed link: no account, what is due and how to pay it."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from app import db
@@ -52,7 +54,7 @@ def test_partly_paid_overdue_and_paid(client, invoice):
     assert 'status-paid">paid<' in page and "this invoice is paid" in page and "IBAN" not in page
 
 
-def test_a_tampered_or_expired_link_is_not_found(client, invoice, app):
+def test_a_tampered_link_is_not_found_and_an_expired_one_serves_nothing(client, invoice, app):
     with at(date(2027, 3, 2)):
         link = url(invoice)
         other = links.sign("payer-invoice", invoice.id + 1)
@@ -61,4 +63,40 @@ def test_a_tampered_or_expired_link_is_not_found(client, invoice, app):
         assert client.get(f"/pay/{links.sign('reset', invoice.id)}").status_code == 404  # signed for another use
     later = date(2027, 3, 2) + timedelta(seconds=app.config["PAYER_LINK_MAX_AGE"] + 86400)
     with at(later):
-        assert client.get(link).status_code == 404 and client.get(f"{link}/invoice.pdf").status_code == 404
+        assert client.get(link).status_code == 410 and client.get(f"{link}/invoice.pdf").status_code == 404
+
+
+def test_an_expired_link_offers_a_new_one_sent_to_the_billing_address_only(client, invoice, app):
+    from domain.models import OutboxMessage
+
+    with at(date(2027, 3, 2)):
+        link = url(invoice)
+    invoice.customer.billing_email = "accounts@acme.test"  # changed under Business Information since
+    db.session.commit()
+    later = date(2027, 3, 2) + timedelta(seconds=app.config["PAYER_LINK_MAX_AGE"] + 86400)
+    with at(later):
+        expired = client.get(link)
+        assert expired.status_code == 410
+        assert "This link has expired" in expired.text and "400 days" in expired.text
+        assert f"A new link to invoice {invoice.number} can be sent to the billing address of Acme GmbH" in expired.text
+        assert "IBAN" not in expired.text and "€1,428.00" not in expired.text  # nothing of the invoice but its number
+        sent = client.post(f"{link}/renew", data={"email": "attacker@evil.test"})
+        assert sent.status_code == 303 and sent.headers["Location"] == link
+        assert "A new link to invoice" in client.get(link).text
+        mail = db.session.scalars(sa.select(OutboxMessage)).one()
+        assert (mail.to_address, mail.kind) == ("accounts@acme.test", "invoice")
+        fresh = re.search(r"http://localhost(/pay/\S+)", mail.body_text).group(1)
+        page = client.get(fresh)
+        assert page.status_code == 200 and invoice.number in page.text and "IBAN" in page.text
+        assert client.post(f"/pay/{links.sign('payer-invoice', invoice.id)}/renew").status_code == 404  # valid
+        assert client.post(f"{link[:-2]}AA/renew").status_code == 404  # tampered
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_new_links_for_one_invoice_are_rate_limited_from_any_address(client, invoice, app):
+    with at(date(2027, 3, 2)):
+        link = url(invoice)
+    with at(date(2027, 3, 2) + timedelta(seconds=app.config["PAYER_LINK_MAX_AGE"] + 86400)):
+        answers = [client.post(f"{link}/renew", environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
+                   for n in range(7)]
+    assert answers == [303] * 5 + [429, 429]  # RESET_LIMIT: 5 in 15 minutes, for the invoice
