@@ -22,18 +22,21 @@ def unsign(purpose: str, token: str, max_age: int) -> int | None:
 
 
 def unsign_expired(purpose: str, token: str, max_age: int) -> int | None:
-    """The id a genuine token names once it is older than ``max_age`` (so a new link can be offered), else None:
-    a tampered token, one signed for another purpose, or one still valid."""
-    serializer = _serializer(purpose)
+    """The id a genuine token names once it is older than ``max_age`` (so a new link can be offered), else None."""
+    value = expired_payload(_serializer(purpose), token, max_age)
+    return value if isinstance(value, int) else None
+
+
+def expired_payload(serializer: URLSafeTimedSerializer, token: str, max_age: int):
+    """What a genuine token of ``serializer`` holds once it is older than ``max_age``, else None: a tampered
+    token, one signed for another purpose, or one still valid (its own check decides)."""
     try:
         serializer.loads(token, max_age=max_age)
     except SignatureExpired as expired:
-        value = serializer.load_payload(expired.payload)
+        return serializer.load_payload(expired.payload)
     except BadSignature:
         return None
-    else:
-        return None
-    return value if isinstance(value, int) else None
+    return None
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -4,7 +4,6 @@ price (R3), paid as the reseller's new start is."""
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -13,20 +12,12 @@ from domain.clock import utcnow
 from domain.models import Invoice, Order, OrderKind, OrderStatus, SubscriptionStatus, User
 from tests.conftest import HTMX, login
 from tests.security.test_access_matrix import _row_counts
-from tests.web import test_restart
+from tests.web import test_portal_top_up, test_restart
 
-# the same customer as the console's new-start tests: 5 licenses, 4 members, expired a month ago
+# the same customer as the console's new-start tests: 5 licenses, 4 members, expired a month ago; its administrator
+# logged in to the portal as for a Top Up there
 acme, today, restart = test_restart.acme, test_restart.today, test_restart.restart
-
-
-@pytest.fixture
-def carol(client, make, acme):
-    login(client, make.customer_admin(acme, "carol@acme.test"))
-    return client
-
-
-def url(acme, rest: str = "") -> str:
-    return f"/portal/customers/{acme.id}/licenses{rest}"
+carol, url = test_portal_top_up.carol, test_portal_top_up.url
 
 
 def test_the_portal_leads_an_ended_subscription_to_its_new_term(carol, acme):
