@@ -1,5 +1,6 @@
 """Request-wide wiring: login, locale, audit address, security headers, error pages, template helpers."""
 
+import hmac
 import re
 from datetime import date, datetime
 
@@ -75,13 +76,18 @@ class SessionCookie(SecureCookieSessionInterface):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The session's user while its password is the one the session was opened with (``User.get_id``)."""
+    user_id, _, digest = session_id.partition(":")
     user_id = row_id(user_id)
-    return db.session.get(User, user_id) if user_id else None
+    user = db.session.get(User, user_id) if user_id else None
+    return user if user is not None and hmac.compare_digest(user.password_digest, digest) else None
 
 
-# POST routes a suspended reseller may still use: live price quotes, the language, and leaving.
-READ_ONLY_POSTS = {"create.quote", "licenses.quote", "portal.licenses_quote", "auth.logout", "auth.language"}
+# POST routes a suspended reseller may still use: live price quotes, the language, its people's own accounts
+# (a password must be changeable whatever the reseller's state), and leaving.
+READ_ONLY_POSTS = {"create.quote", "licenses.quote", "licenses.restart_quote", "portal.licenses_quote",
+                   "auth.logout", "auth.language", "auth.rename", "auth.change_password"}
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 

@@ -5,7 +5,6 @@ has been used to set a password: activation and reset links cannot be replayed.
 """
 
 import contextlib
-import hashlib
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -97,13 +96,9 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"seatdesk.{purpose}")
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
-
-
 def make_link_token(user: User, purpose: str) -> str:
     """Sign a token for ``user`` valid for one ``purpose`` ("reset" or "activate") and one use."""
-    return _serializer(purpose).dumps({"u": user.id, "p": _fingerprint(user)})
+    return _serializer(purpose).dumps({"u": user.id, "p": user.password_digest})
 
 
 def user_from_token(token: str, purpose: str, max_age: int) -> User | None:
@@ -113,7 +108,7 @@ def user_from_token(token: str, purpose: str, max_age: int) -> User | None:
     except BadSignature:
         return None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or data.get("p") != _fingerprint(user):
+    if user is None or data.get("p") != user.password_digest:
         return None
     return user
 
@@ -122,7 +117,34 @@ def user_from_expired_token(token: str, purpose: str, max_age: int) -> User | No
     """The user of a genuine token older than ``max_age`` and never used, so a new link can be offered."""
     data = links.expired_payload(_serializer(purpose), token, max_age)
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    return user if user is not None and data.get("p") == _fingerprint(user) else None
+    return user if user is not None and data.get("p") == user.password_digest else None
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A logged-in person's new password, once the current one is given; the caller commits. Every other session
+    of theirs ends with the old password (``User.get_id``), and they are told by e-mail, in case it was not them."""
+    from domain import notifications  # notifications looks accounts up through this module
+
+    try:
+        _hasher().verify(user.password_hash or "", current)
+    except (VerificationError, InvalidHashError):
+        raise DomainError(_("This is not your current password."), field="current_password") from None
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    audit.record(user, "user.password_changed", user)
+    notifications.password_changed(user)
+    db.session.flush()
+
+
+def rename(user: User, name: str) -> None:
+    """The name a person goes by on Seatdesk (the top bar, member lists, audit logs); the caller commits."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Required."), field="name")
+    if name != user.name:
+        audit.record(user, "user.renamed", user, before={"name": user.name}, after={"name": name})
+        user.name = name
+        db.session.flush()
 
 
 def set_password(user: User, password: str, *, name: str | None = None) -> None:

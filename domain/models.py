@@ -7,6 +7,7 @@ lookup a page makes has an index.
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -128,7 +129,15 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session keeps: the id and the password's digest, so a new password (a reset, a change) ends
+        every session opened with the old one (``blueprints/web.py`` loads the user only if both match)."""
+        return f"{self.id}:{self.password_digest}"
+
+    @property
+    def password_digest(self) -> str:
+        """A short digest of the password hash ("unset" before activation): sessions and one-use links carry it,
+        so a new password makes both stale."""
+        return hashlib.sha256((self.password_hash or "unset").encode()).hexdigest()[:16]
 
     @property
     def is_operator(self) -> bool:

@@ -49,6 +49,12 @@ def invoice_issued(invoice: Invoice, *, to: str | None = None) -> None:
          rf=format_rf(invoice.rf_reference))
 
 
+def password_changed(user: User) -> None:
+    """Tell a person their password was changed while logged in, with a way back if it was not them."""
+    send(user.email, _l("Your Seatdesk password has been changed"), "email/password_changed.txt",
+         kind="password_changed", user=user, link=links.external_url("auth.forgot_password"))
+
+
 def added_to_subscription(customer: Customer) -> None:
     """Tell the customer's contact that the organization now has a Business subscription."""
     send(customer.contact_email, _l("%(customer)s has been added to a Business subscription", customer=customer.name),

@@ -26,3 +26,11 @@ class SetPasswordForm(FlaskForm):
 
 class ActivateForm(SetPasswordForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+
+
+class NameForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])

@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import db, limiter
+from blueprints.forms import show_error
 from domain import accounts, notifications, seats
 from domain.errors import DomainError
 from domain.labels import LANGUAGES
 
-from .forms import ActivateForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from .forms import ActivateForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, NameForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -27,6 +28,11 @@ def _login_limit() -> str:
 
 def _reset_limit() -> str:
     return current_app.config["RESET_LIMIT"]
+
+
+def _user_key() -> str:
+    """Rate-limit key for the logged-in person, whatever address the requests come from."""
+    return f"user:{current_user.get_id() if current_user.is_authenticated else ''}"
 
 
 def _this_site(target: str) -> bool:
@@ -178,3 +184,53 @@ def _send_activation_link(user) -> None:
     link = url_for("auth.activate", token=accounts.make_link_token(user, "activate"), _external=True)
     notifications.send(user.email, _l("Activate your Seatdesk account"), "email/activate.txt", kind="activation",
                        fallback=str(get_locale()), user=user, link=link)
+
+
+def _profile_page(name_form: NameForm, password_form: ChangePasswordForm):
+    return render_template("auth/profile.html", name_form=name_form, password_form=password_form)
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    """Your account, for every role: the name you go by and your password."""
+    return _profile_page(NameForm(formdata=None, name=current_user.name), ChangePasswordForm(formdata=None))
+
+
+@bp.post("/profile/name")
+@login_required
+def rename():
+    """Change the name shown in the top bar, member lists and audit logs."""
+    form = NameForm()
+    if form.validate_on_submit():
+        try:
+            accounts.rename(current_user, form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your name has been saved."))
+            return redirect(url_for("auth.profile"), 303)
+    return _profile_page(form, ChangePasswordForm(formdata=None))
+
+
+@bp.post("/profile/password")
+@login_required
+@limiter.limit(_login_limit)
+@limiter.limit(_login_limit, key_func=_user_key)
+def change_password():
+    """Change the password, given the current one; this session stays, every other one ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session carries the new password's digest
+            flash(_("Your password has been changed. Your other sessions have been logged out."))
+            return redirect(url_for("auth.profile"), 303)
+    return _profile_page(NameForm(formdata=None, name=current_user.name), form)

@@ -87,7 +87,8 @@ def test_the_resellers_console_passes_axe(page, live_server, site):
 def test_the_customer_portal_passes_axe(page, live_server, make, site):
     customer = site["customer"]
     _log_in(page, live_server, make.customer_admin(customer).email, landing="/portal/")
-    paths = ["/portal/", *(f"/portal/customers/{customer.id}/{name}" for name in ("members", "licenses", "audit"))]
+    paths = ["/portal/", *(f"/portal/customers/{customer.id}/{name}" for name in ("members", "licenses", "audit")),
+             "/profile"]
     assert _violations(page, live_server, paths) == {}
 
 

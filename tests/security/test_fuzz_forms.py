@@ -78,6 +78,8 @@ FORMS = [
     ("operator", "/vendor/payments/statements", ["statement"]),
     ("operator", "/vendor/payments/lines/{line}/assign", ["invoice"]),
     ("operator", "/vendor/payments/lines/{line}/dismiss", ["reason"]),
+    ("reseller", "/profile/name", ["name"]),
+    ("customer admin", "/profile/password", ["current_password", "password", "confirm"]),
     (None, "/login", ["email", "password"]),
     (None, "/password/forgot", ["email"]),
     (None, "/password/reset/{reset}", ["password", "confirm"]),
