@@ -6,6 +6,11 @@ suspended and reactivated (seed 003, R3, R11).
   members are refused until the use is under the limit again; both consoles say so.
 - A suspended reseller's users can log in and read everything of theirs, and change nothing
   (the console's gate refuses every write; see ``blueprints/console.py``).
+- An administrator removed (by another administrator of the reseller, or by the vendor) loses the
+  console at their next request, since every request reads the person's role again. The account
+  stays, with no role: its name stays in the audit log and on the orders it placed, and the address
+  can be invited again. Nobody removes themselves, and a reseller keeps at least one administrator
+  (the vendor suspends a reseller to stop it).
 """
 
 from dataclasses import asdict, dataclass
@@ -119,6 +124,32 @@ def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:
         link = links.external_url("auth.activate", token=accounts.make_link_token(user, "activate"))
     notifications.send(email, _l("You are an administrator of %(reseller)s on Seatdesk", reseller=reseller.name),
                        template, kind="invitation", fallback=str(get_locale()), user=user, reseller=reseller, link=link)
+    return user
+
+
+def admin_of(reseller: Reseller, user_id: int) -> ResellerUser | None:
+    """``user_id``'s administration of ``reseller``, if it is one of its administrators."""
+    link = db.session.get(ResellerUser, user_id)
+    return link if link is not None and link.reseller_id == reseller.id else None
+
+
+def remove_admin(link: ResellerUser, *, actor: User) -> User:
+    """Take away an administrator's access to the reseller's console; the caller commits. The person is told by
+    e-mail, in their language."""
+    reseller, user = link.reseller, link.user
+    if user.id == actor.id:
+        raise DomainError(_("You cannot remove yourself. Another administrator of %(reseller)s can.",
+                            reseller=reseller.name))
+    if db.session.scalar(sa.select(sa.func.count()).select_from(ResellerUser)
+                         .where(ResellerUser.reseller_id == reseller.id)) <= 1:
+        raise DomainError(_("%(reseller)s needs at least one administrator: invite another one first.",
+                            reseller=reseller.name))
+    db.session.delete(link)
+    audit.record(actor, "reseller.admin_removed", user, reseller=reseller, before={"email": user.email})
+    notifications.send(user.email, _l("You are no longer an administrator of %(reseller)s on Seatdesk",
+                                      reseller=reseller.name),
+                       "email/reseller_admin_removed.txt", kind="admin_removed", user=user, reseller=reseller)
+    db.session.flush()
     return user
 
 

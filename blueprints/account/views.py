@@ -1,12 +1,13 @@
 """The reseller's own account in its console: its team of administrators and its audit log."""
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import db
 from blueprints import audit_log
 from blueprints.access import current_reseller
+from blueprints.admins import remove_and_report
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
 from blueprints.vendor.forms import InviteAdminForm
@@ -19,7 +20,8 @@ bp = console_blueprint("account", __name__, "/console/account")
 def _team_page(form: InviteAdminForm):
     reseller = current_reseller()
     return render("account/team.html", admins=resellers.administrators(reseller), form=form,
-                  usage=resellers.usage_notice(reseller))
+                  usage=resellers.usage_notice(reseller),
+                  remove_url=lambda admin: url_for("account.confirm_remove_admin", user_id=admin.user_id))
 
 
 @bp.get("/team")
@@ -43,6 +45,23 @@ def invite():
             flash(_("%(email)s is invited: an activation link is on its way.", email=form.email.data))
             return redirect(url_for("account.team"), 303)
     return _team_page(form)
+
+
+def _admin_or_404(user_id: int):
+    return resellers.admin_of(current_reseller(), user_id) or abort(404)
+
+
+@bp.get("/team/<int:user_id>/remove")
+def confirm_remove_admin(user_id: int):
+    """Ask before taking an administrator's access away."""
+    return render("account/confirm_remove_admin.html", admin=_admin_or_404(user_id), layout="console.html",
+                  action=url_for("account.remove_admin", user_id=user_id), back=url_for("account.team"))
+
+
+@bp.post("/team/<int:user_id>/remove")
+def remove_admin(user_id: int):
+    """Take an administrator's access to this console away, at once (``resellers.remove_admin``)."""
+    return remove_and_report(_admin_or_404(user_id), back=url_for("account.team"))
 
 
 @bp.get("/audit")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app import db
 from blueprints import audit_log
 from blueprints.access import operator_required
+from blueprints.admins import remove_and_report
 from blueprints.forms import show_error
 from blueprints.htmx import render
 from domain import audit, resellers, seller
@@ -63,7 +64,9 @@ def _reseller_page(reseller: Reseller, form=None, invite_form=None):
     form.show_usage(usage)
     return render("vendor/reseller.html", reseller=reseller, form=form,
                   invite_form=invite_form or InviteAdminForm(formdata=None), admins=resellers.administrators(reseller),
-                  notices=resellers.usage_notice(reseller, usage))
+                  notices=resellers.usage_notice(reseller, usage),
+                  remove_url=lambda admin: url_for("vendor.confirm_remove_reseller_admin", reseller_id=reseller.id,
+                                                   user_id=admin.user_id))
 
 
 @bp.route("/resellers/<int:reseller_id>", methods=["GET", "POST"])
@@ -104,6 +107,28 @@ def invite_reseller_admin(reseller_id: int):
             flash(_("%(email)s is invited to administer %(reseller)s.", email=form.email.data, reseller=reseller.name))
             return redirect(url_for("vendor.reseller", reseller_id=reseller.id), 303)
     return _reseller_page(reseller, invite_form=form)
+
+
+def _reseller_admin(reseller_id: int, user_id: int):
+    return resellers.admin_of(db.get_or_404(Reseller, reseller_id), user_id) or abort(404)
+
+
+@bp.get("/resellers/<int:reseller_id>/admins/<int:user_id>/remove")
+@operator_required
+def confirm_remove_reseller_admin(reseller_id: int, user_id: int):
+    """Ask before taking a reseller administrator's access away."""
+    return render("account/confirm_remove_admin.html", admin=_reseller_admin(reseller_id, user_id),
+                  layout="vendor/layout.html",
+                  action=url_for("vendor.remove_reseller_admin", reseller_id=reseller_id, user_id=user_id),
+                  back=url_for("vendor.reseller", reseller_id=reseller_id))
+
+
+@bp.post("/resellers/<int:reseller_id>/admins/<int:user_id>/remove")
+@operator_required
+def remove_reseller_admin(reseller_id: int, user_id: int):
+    """Take a reseller administrator's access away (one who left the reseller, say)."""
+    return remove_and_report(_reseller_admin(reseller_id, user_id),
+                             back=url_for("vendor.reseller", reseller_id=reseller_id))
 
 
 @bp.post("/resellers/<int:reseller_id>/status")

@@ -43,6 +43,7 @@ def site(make):
     make.seller()
     reseller = make.reseller("Northwind IT SAS", discount_bp=2000)
     admin = make.reseller_admin(reseller)
+    colleague = make.reseller_admin(reseller)  # a second administrator: its removal can be asked
     customer = make.customer(reseller, "Acme Consulting GmbH", members=3, licenses=10, vat_number="DE136695976")
     _, member = make.member(customer)
     invoice = make.invoice(customer)
@@ -57,7 +58,7 @@ def site(make):
     db.session.commit()
     make.customer(make.reseller("Bellevue Partners"), "Bellevue SARL")
     return {"reseller": reseller, "admin": admin, "customer": customer, "member": member, "invoice": invoice,
-            "card": card, "message": message, "ended": ended}
+            "card": card, "message": message, "ended": ended, "colleague": colleague}
 
 
 def test_the_pages_anyone_reaches_pass_axe(page, live_server, site):
@@ -80,6 +81,7 @@ def test_the_resellers_console_passes_axe(page, live_server, site):
     member = site["member"].id
     paths = [*RESELLER_PAGES, f"/console/create/orders/{site['card'].id}",
              f"/console/manage/members/{member}/promote", f"/console/manage/members/{member}/remove",
+             f"/console/account/team/{site['colleague'].id}/remove",
              f"/console/licenses/?customer={site['ended'].id}"]  # last: it chooses another customer
     assert _violations(page, live_server, paths) == {}
 
@@ -95,7 +97,8 @@ def test_the_customer_portal_passes_axe(page, live_server, make, site):
 def test_the_vendors_console_passes_axe(page, live_server, make, site):
     _log_in(page, live_server, make.operator().email, landing="/vendor/")
     paths = [*VENDOR_PAGES, "/vendor/resellers/new", f"/vendor/resellers/{site['reseller'].id}",
-             f"/vendor/invoices/{site['invoice'].id}", f"/vendor/outbox/{site['message'].id}"]
+             f"/vendor/invoices/{site['invoice'].id}", f"/vendor/outbox/{site['message'].id}",
+             f"/vendor/resellers/{site['reseller'].id}/admins/{site['colleague'].id}/remove"]
     assert _violations(page, live_server, paths) == {}
 
 

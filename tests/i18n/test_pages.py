@@ -92,7 +92,8 @@ def world(make):
                "invoice_id": invoice.id, "order_id": order.id, "reference": order.provider_ref,
                "credit_note_id": note.id, "line_id": line.id, "reseller_id": reseller.id, "message_id": message.id,
                "admin_id": db.session.scalar(sa.select(CustomerAdmin.id).where(CustomerAdmin.user_id == admin.id)),
-               "token": links.sign("payer-invoice", invoice.id), "provider": "sandbox"}
+               "token": links.sign("payer-invoice", invoice.id), "provider": "sandbox",
+               "user_id": make.reseller_admin(reseller).id}  # a second administrator: its removal is asked
     people = {"anonymous": None, "member": member, "customer admin": admin,
               "reseller admin": make.reseller_admin(reseller), "operator": make.operator()}
     return {"objects": objects, "people": people, "customer": mine}

@@ -42,7 +42,7 @@ def tenants(make):
             "objects": {"customer_id": theirs.id, "subscription_id": theirs.subscription.id,
                         "member_id": theirs.subscription.members.first().id, "invoice_id": invoice.id,
                         "order_id": order.id, "reference": order.provider_ref, "credit_note_id": note.id,
-                        "line_id": line.id, "reseller_id": b.id,
+                        "line_id": line.id, "reseller_id": b.id, "user_id": make.reseller_admin(b).id,
                         "message_id": message.id,
                         "admin_id": db.session.scalar(sa.select(CustomerAdmin.id).where(
                             CustomerAdmin.user_id == their_admin.id))}}

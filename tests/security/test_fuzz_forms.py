@@ -90,6 +90,7 @@ FORMS = [
 NO_INPUT = {
     "auth.logout": "a button", "auth.renew_activation": "a button on the expired-link page",
     "payer.renew_link": "a button on the expired-link page",
+    "account.remove_admin": "a button on its confirmation page", "vendor.remove_reseller_admin": "the same",
     "manage.confirm_promote_member": "a button", "manage.remove_member": "a button",
     "manage.resend_invitation": "a button", "manage.revoke_admin": "a button",
     "portal.remove_member": "a button", "portal.resend_invitation": "a button",

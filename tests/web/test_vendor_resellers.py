@@ -126,7 +126,7 @@ def test_a_reseller_admin_invites_another_admin_of_its_own_reseller(client, make
     invited = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == "jan@danube.test")).one()
     assert "/activate/" in invited.body_text
     # the invited administrator has no name yet: listed by address, once; the vendor's page lists the team alike
-    listed = '<li>jan@danube.test <span class="muted"> · invited</span></li>'
+    listed = '<li><span>jan@danube.test <span class="muted"> · invited</span></span>'
     assert listed in client.get("/console/account/team").text
     client.post("/logout")
     login(client, make.operator())
