@@ -66,6 +66,20 @@ def order_url(order: Order) -> str:
     return links.external_url("create.order", order_id=order.id)
 
 
+def ordered_in_portal(order: Order, invoice: Invoice, by: User) -> None:
+    """Tell the reseller's administrators, each in their language, what a customer's own administrator bought in
+    the customer portal (a Top Up, a new start): the reseller answers for the customer, and sees the order there."""
+    customer = order.customer
+    if str(order.kind) == "top_up":
+        subject = _l("%(customer)s bought more licenses", customer=customer.name)
+    else:
+        subject = _l("%(customer)s started its subscription again", customer=customer.name)
+    for admin in customer.reseller.users:
+        send(admin.user.email, subject, "email/ordered_in_portal.txt", kind="ordered_in_portal", user=admin.user,
+             order=order, invoice=invoice, by=by, customer=customer, link=order_url(order),
+             amount=amount(invoice.gross_minor, invoice.currency))
+
+
 def to_billing_and_reseller(subscription: Subscription, subject: LazyString, template: str, kind: str,
                             extra: list[str] = (), **context) -> None:
     """The customer's billing contact (in the customer's language), its reseller's administrators and ``extra``."""

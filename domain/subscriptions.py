@@ -127,6 +127,9 @@ def _issue_and_notify(order: Order, customer: Customer, actor: User | None) -> I
     notifications.invoice_issued(invoice)
     if order.kind == OrderKind.CREATE:
         notifications.added_to_subscription(customer)
+    placed_by = db.session.get(User, order.placed_by_id) if order.placed_by_id else None
+    if placed_by is not None and placed_by.reseller_id is None:  # the customer's own administrator, in the portal
+        notifications.ordered_in_portal(order, invoice, placed_by)
     return invoice
 
 

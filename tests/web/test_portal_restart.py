@@ -9,7 +9,7 @@ import time_machine
 
 from app import db
 from domain.clock import utcnow
-from domain.models import Invoice, Order, OrderKind, OrderStatus, SubscriptionStatus, User
+from domain.models import Invoice, Order, OrderKind, OrderStatus, OutboxMessage, SubscriptionStatus, User
 from tests.conftest import HTMX, login
 from tests.security.test_access_matrix import _row_counts
 from tests.web import test_portal_top_up, test_restart
@@ -94,3 +94,14 @@ def test_an_administrator_of_another_organization_cannot_start_it_again(client, 
     assert client.get(url(acme)).status_code == 404
     assert client.post(url(acme, "/restart"), data=restart()).status_code == 404
     assert _row_counts() == before and acme.subscription.status == SubscriptionStatus.EXPIRED
+
+
+def test_the_resellers_administrators_are_told_once_the_card_payment_is_confirmed(carol, make, acme):
+    make.reseller_admin(acme.reseller, "anna@northwind.test")
+    carol.post(url(acme, "/restart"), data=restart(payment_method="card", term_months="1"))
+    told = sa.select(OutboxMessage).where(OutboxMessage.kind == "ordered_in_portal")
+    assert db.session.scalars(told).all() == []  # not before the payment
+    carol.post(f"/sandbox/checkout/{db.session.scalars(sa.select(Order)).one().provider_ref}")
+    mail = db.session.scalars(told).one()
+    assert (mail.to_address, mail.subject) == ("anna@northwind.test", "Acme GmbH started its subscription again")
+    assert "6 licenses for 1 month." in mail.body_text and "at list price" in mail.body_text

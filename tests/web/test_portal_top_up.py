@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import db
-from domain.models import Invoice, Order, OrderKind, OrderStatus, Subscription, User
+from domain.models import Invoice, Order, OrderKind, OrderStatus, OutboxMessage, Subscription, User
 from tests.conftest import HTMX, login
 from tests.web import test_top_up
 
@@ -78,3 +78,23 @@ def test_another_organizations_administrator_cannot_buy_or_see_the_order(client,
     assert client.get(f"/portal/customers/{other.id}/orders/{order.id}").status_code == 404
     assert client.get(f"/portal/customers/{other.id}/orders/{order.id}/payment").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+
+
+def test_the_resellers_administrators_are_told_what_the_customer_bought(carol, make, acme):
+    anna = make.reseller_admin(acme.reseller, "anna@northwind.test")
+    anna.locale = "fr"
+    db.session.commit()
+    carol.post(url(acme), data=top_up())
+    order = db.session.scalars(sa.select(Order)).one()
+    mail = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "ordered_in_portal")).one()
+    assert mail.to_address == "anna@northwind.test" and mail.subject == "Acme GmbH a acheté des licences"  # hers
+    assert "carol@acme.test" in mail.body_text and "(5 → 8)" in mail.body_text
+    assert f"/console/create/orders/{order.id}" in mail.body_text
+
+
+def test_a_top_up_by_the_reseller_tells_nobody_else(client, make, acme):
+    login(client, make.reseller_admin(acme.reseller))
+    assert client.post(f"/console/licenses/?customer={acme.id}", data=top_up()).status_code == 303
+    assert db.session.scalars(sa.select(Order)).one().kind == OrderKind.TOP_UP
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "ordered_in_portal")) == 0
