@@ -1,23 +1,29 @@
-"""A reseller's administrators taken away, shared by the reseller's Team page and the vendor's reseller page."""
+"""Taking someone's role away (a reseller's administrator, a vendor operator), shared by the reseller's Team page
+and the vendor's reseller and operator pages."""
+
+from collections.abc import Callable
 
 from flask import flash, redirect
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from app import db
-from domain import resellers
 from domain.errors import DomainError
-from domain.models import ResellerUser
+from domain.models import User
 
 
-def remove_and_report(admin: ResellerUser, *, back: str):
-    """Remove ``admin`` and go ``back`` saying so, or saying why not (oneself, or the last administrator)."""
+def remove_and_report(remove: Callable[[], User], *, done: Callable[[str], str], back: str):
+    """Run ``remove`` and go ``back`` saying whose role it took (``done`` of their address), or why not (oneself,
+    the last one)."""
     try:
-        user = resellers.remove_admin(admin, actor=current_user)
+        user = remove()
     except DomainError as error:
         db.session.rollback()
         flash(str(error))
     else:
         db.session.commit()
-        flash(_("%(email)s is no longer an administrator.", email=user.email))
+        flash(done(user.email))
     return redirect(back, 303)
+
+
+def no_longer_admin(email: str) -> str:
+    return _("%(email)s is no longer an administrator.", email=email)

@@ -19,7 +19,7 @@ from domain import audit, links
 from domain.clock import utcnow
 from domain.errors import DomainError
 from domain.labels import LANGUAGES
-from domain.models import User
+from domain.models import CustomerAdmin, User
 
 MIN_PASSWORD_LENGTH = 10
 # Verifying against this keeps the time of a failed login the same whether the e-mail exists or not.
@@ -94,6 +94,28 @@ def authenticate(email: str, password: str) -> User | None:
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"seatdesk.{purpose}")
+
+
+def invitable(email: str, user: User | None) -> User:
+    """The account an invitation to a role (a reseller's administrator, a vendor operator) goes to: ``user``, the
+    account of ``email`` if there is one, as long as it holds no role; else a new, inactive account (flushed)."""
+    if user is not None and (user.reseller_id is not None or user.is_operator or db.session.scalar(
+            sa.select(CustomerAdmin.id).where(CustomerAdmin.user_id == user.id))):
+        # one address, one role; the same words whichever role it has, so an invitation cannot tell whose it is
+        raise DomainError(_("This address cannot be invited: it has another role on Seatdesk already. "
+                            "Use another address."), field="email")
+    if user is None:
+        user = User(email=email)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def way_in(user: User) -> str:
+    """The link an invitation carries: the login page for an active account, else a seven-day activation link."""
+    if user.is_active:
+        return links.external_url("auth.login")
+    return links.external_url("auth.activate", token=make_link_token(user, "activate"))
 
 
 def make_link_token(user: User, purpose: str) -> str:

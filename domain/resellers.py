@@ -23,13 +23,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from app import db
-from domain import accounts, audit, links, notifications
+from domain import accounts, audit, notifications
 from domain.customers import reseller_usage
 from domain.errors import DomainError
 from domain.models import (
     CreditNote,
     Customer,
-    CustomerAdmin,
     Invoice,
     InvoiceStatus,
     Reseller,
@@ -105,25 +104,14 @@ def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:
     if user is not None and user.reseller_id == reseller.id:
         raise DomainError(_("%(email)s is already an administrator of %(reseller)s.", email=email,
                             reseller=reseller.name), field="email")
-    if user is not None and (user.reseller_id is not None or user.is_operator or db.session.scalar(
-            sa.select(CustomerAdmin.id).where(CustomerAdmin.user_id == user.id))):
-        # one address, one role; the same words whichever role it has, so an invitation cannot tell whose it is
-        raise DomainError(_("This address cannot be invited: it has another role on Seatdesk already. "
-                            "Use another address."), field="email")
-    if user is None:
-        user = User(email=email)
-        db.session.add(user)
-        db.session.flush()
+    user = accounts.invitable(email, user)
     db.session.add(ResellerUser(user_id=user.id, reseller_id=reseller.id))
     db.session.flush()
     audit.record(actor, "reseller.admin_invited", user, reseller=reseller, after={"email": email})
-    if user.is_active:
-        template, link = "email/reseller_admin_added.txt", links.external_url("auth.login")
-    else:
-        template = "email/reseller_admin_invited.txt"
-        link = links.external_url("auth.activate", token=accounts.make_link_token(user, "activate"))
+    template = "email/reseller_admin_added.txt" if user.is_active else "email/reseller_admin_invited.txt"
     notifications.send(email, _l("You are an administrator of %(reseller)s on Seatdesk", reseller=reseller.name),
-                       template, kind="invitation", fallback=str(get_locale()), user=user, reseller=reseller, link=link)
+                       template, kind="invitation", fallback=str(get_locale()), user=user, reseller=reseller,
+                       link=accounts.way_in(user))
     return user
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from app import db
 from blueprints import audit_log
 from blueprints.access import current_reseller
-from blueprints.admins import remove_and_report
+from blueprints.admins import no_longer_admin, remove_and_report
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
 from blueprints.vendor.forms import InviteAdminForm
@@ -61,7 +61,10 @@ def confirm_remove_admin(user_id: int):
 @bp.post("/team/<int:user_id>/remove")
 def remove_admin(user_id: int):
     """Take an administrator's access to this console away, at once (``resellers.remove_admin``)."""
-    return remove_and_report(_admin_or_404(user_id), back=url_for("account.team"))
+    admin = _admin_or_404(user_id)
+    return remove_and_report(lambda: resellers.remove_admin(admin, actor=current_user), done=no_longer_admin,
+                             back=url_for("account.team"))
+
 
 
 @bp.get("/audit")

@@ -8,15 +8,15 @@ from flask_login import current_user
 from app import db
 from blueprints import audit_log
 from blueprints.access import operator_required
-from blueprints.admins import remove_and_report
+from blueprints.admins import no_longer_admin, remove_and_report
 from blueprints.forms import show_error
 from blueprints.htmx import render
-from domain import audit, resellers, seller
+from domain import audit, operators, resellers, seller
 from domain import outbox as outbox_queue
 from domain.clock import today
 from domain.customers import reseller_usage
 from domain.errors import DomainError
-from domain.models import OutboxMessage, OutboxStatus, Reseller, ResellerStatus, SellerSettings
+from domain.models import OutboxMessage, OutboxStatus, Reseller, ResellerStatus, SellerSettings, VendorOperator
 from domain.money import to_decimal, to_minor
 from domain.pages import paginate
 
@@ -127,7 +127,8 @@ def confirm_remove_reseller_admin(reseller_id: int, user_id: int):
 @operator_required
 def remove_reseller_admin(reseller_id: int, user_id: int):
     """Take a reseller administrator's access away (one who left the reseller, say)."""
-    return remove_and_report(_reseller_admin(reseller_id, user_id),
+    admin = _reseller_admin(reseller_id, user_id)
+    return remove_and_report(lambda: resellers.remove_admin(admin, actor=current_user), done=no_longer_admin,
                              back=url_for("vendor.reseller", reseller_id=reseller_id))
 
 
@@ -226,3 +227,54 @@ def retry_message(message_id: int):
         db.session.commit()
         flash(_("The message to %(address)s is queued again.", address=message.to_address))
     return redirect(url_for("vendor.outbox_message", message_id=message.id), 303)
+
+
+def _operators_page(form: InviteAdminForm):
+    return render("vendor/operators.html", operators=operators.operators(), form=form,
+                  remove_url=lambda op: url_for("vendor.confirm_remove_operator", user_id=op.user_id))
+
+
+@bp.get("/operators")
+@operator_required
+def operators_page():
+    """The vendor's operators, and an invitation for another."""
+    return _operators_page(InviteAdminForm(formdata=None))
+
+
+@bp.post("/operators")
+@operator_required
+def invite_operator():
+    """Invite another operator (an activation link for a new person)."""
+    form = InviteAdminForm()
+    if form.validate_on_submit():
+        try:
+            operators.invite(form.email.data, actor=current_user)
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(email)s is invited: an activation link is on its way.", email=form.email.data))
+            return redirect(url_for("vendor.operators_page"), 303)
+    return _operators_page(form)
+
+
+def _operator(user_id: int) -> VendorOperator:
+    return db.get_or_404(VendorOperator, user_id)
+
+
+@bp.get("/operators/<int:user_id>/remove")
+@operator_required
+def confirm_remove_operator(user_id: int):
+    """Ask before taking an operator's access away."""
+    return render("account/confirm_remove_admin.html", admin=_operator(user_id), layout="vendor/layout.html",
+                  action=url_for("vendor.remove_operator", user_id=user_id), back=url_for("vendor.operators_page"))
+
+
+@bp.post("/operators/<int:user_id>/remove")
+@operator_required
+def remove_operator(user_id: int):
+    """Take an operator's access to the vendor console away (one who left the vendor, say)."""
+    operator = _operator(user_id)
+    return remove_and_report(lambda: operators.remove(operator, actor=current_user),
+                             done=lambda email: _("%(email)s is no longer an operator.", email=email),
+                             back=url_for("vendor.operators_page"))

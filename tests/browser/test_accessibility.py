@@ -96,7 +96,9 @@ def test_the_customer_portal_passes_axe(page, live_server, make, site):
 
 def test_the_vendors_console_passes_axe(page, live_server, make, site):
     _log_in(page, live_server, make.operator().email, landing="/vendor/")
-    paths = [*VENDOR_PAGES, "/vendor/resellers/new", f"/vendor/resellers/{site['reseller'].id}",
+    other_operator = make.operator()
+    paths = [*VENDOR_PAGES, f"/vendor/operators/{other_operator.id}/remove", "/vendor/resellers/new",
+             f"/vendor/resellers/{site['reseller'].id}",
              f"/vendor/invoices/{site['invoice'].id}", f"/vendor/outbox/{site['message'].id}",
              f"/vendor/resellers/{site['reseller'].id}/admins/{site['colleague'].id}/remove"]
     assert _violations(page, live_server, paths) == {}

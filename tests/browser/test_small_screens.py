@@ -18,7 +18,7 @@ SCREENS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "he
 RESELLER_PAGES = ["/console/", "/console/create/", "/console/manage/", "/console/licenses/", "/console/business/",
                   "/console/billing/", "/console/billing/orders", "/console/account/team", "/console/account/audit"]
 VENDOR_PAGES = ["/vendor/", "/vendor/invoices", "/vendor/payments", "/vendor/audit", "/vendor/outbox",
-                "/vendor/settings"]
+                "/vendor/settings", "/vendor/operators"]
 
 
 def _sideways(page) -> int:

@@ -116,6 +116,11 @@ def add_admins(world, make, n):
         make.reseller_admin(world["reseller"], f"admin{next(serial)}@northwind.test")
 
 
+def add_operators(world, make, n):
+    for _ in range(n):
+        make.operator(f"operator{next(serial)}@vendor.test")
+
+
 def add_resellers(world, make, n):
     for _ in range(n):
         make.customer(make.reseller(f"Reseller {next(serial):04d}"), members=1)
@@ -145,18 +150,20 @@ PAGES = [
     ("operator", "/vendor/resellers/{reseller}", add_admins),
     ("operator", "/vendor/outbox", add_messages),
     ("operator", "/vendor/payments", add_lines),
+    ("operator", "/vendor/operators", add_operators),
 ]
 
 
 # Pages that show one thing (an object, a form, a document), or send elsewhere (back to a card payment), so no
 # list of rows can grow on them.
-NOT_LISTS = {"account.confirm_remove_admin", "vendor.confirm_remove_reseller_admin", "auth.home", "auth.profile",
-             "auth.login", "auth.forgot_password", "auth.activate", "auth.reset_password", "create.index",
-             "create.order", "create.payment", "portal.order_payment", "licenses.index", "business.index",
-             "billing.invoice_pdf", "manage.confirm_remove_member", "manage.promote_member", "payer.invoice_page",
-             "payer.invoice_pdf", "payments.sandbox_checkout", "portal.confirm_remove_member", "portal.invoice_pdf",
-             "portal.licenses_page", "portal.order", "vendor.credit_note_pdf", "vendor.invoice_pdf",
-             "vendor.new_reseller", "vendor.outbox_message", "vendor.settings", "healthz", "static"}
+NOT_LISTS = {"account.confirm_remove_admin", "vendor.confirm_remove_reseller_admin", "vendor.confirm_remove_operator",
+             "auth.home", "auth.profile", "auth.login", "auth.forgot_password", "auth.activate", "auth.reset_password",
+             "create.index", "create.order", "create.payment", "portal.order_payment", "licenses.index",
+             "business.index", "billing.invoice_pdf", "manage.confirm_remove_member", "manage.promote_member",
+             "payer.invoice_page", "payer.invoice_pdf", "payments.sandbox_checkout", "portal.confirm_remove_member",
+             "portal.invoice_pdf", "portal.licenses_page", "portal.order", "vendor.credit_note_pdf",
+             "vendor.invoice_pdf", "vendor.new_reseller", "vendor.outbox_message", "vendor.settings", "healthz",
+             "static"}
 
 
 def test_every_page_that_lists_rows_is_counted(app, world):
