@@ -84,8 +84,9 @@ def restart_quote_part(customer, **urls):
 
 
 def place_restart(customer, **urls):
-    """Start ``customer``'s ended subscription again once, paid as Create pays; the redirect, or the page with
-    the errors on the form, or, started again meanwhile (another tab, another administrator), where to go."""
+    """Start ``customer``'s ended subscription again once, paid as Create pays: the redirect, or the page with
+    the errors on the form; None once it has started meanwhile (another tab, another administrator), with why
+    flashed, for the caller to show its Purchase License page."""
     form = RestartForm()
     placed = checkout.place(form, lambda: subscriptions.restart(
         customer, licenses=form.licenses.data, term_months=form.term_months.data,
