@@ -47,27 +47,50 @@ def customer_page(user: User, *, search: str = "", status: str = "", sort: str =
 
     License use is the subscription's ``assigned`` counter: no member is counted to draw the list.
     """
-    query = (
-        visible_customers(user)
-        .outerjoin(Subscription, Subscription.customer_id == Customer.id)
-        .with_only_columns(
-            Customer.id, Customer.name, Customer.contact_email, Customer.vat_number, Subscription.licenses,
-            sa.func.coalesce(Subscription.assigned, 0), Subscription.term_months, Subscription.period_end,
-            Subscription.status,
-        )
+    query = _listed(user, search, status).with_only_columns(
+        Customer.id, Customer.name, Customer.contact_email, Customer.vat_number, Subscription.licenses,
+        sa.func.coalesce(Subscription.assigned, 0), Subscription.term_months, Subscription.period_end,
+        Subscription.status,
     )
-    searching = bool(search.strip())
-    if searching:
+    result = paginate(query, page=page, size=size, order_by=_order(sort), scalars=False,
+                      counted_with_rows=bool(search.strip()) or status in STATUSES)
+    rows = [CustomerRow(*r[:8], status=str(r[8]) if r[8] else "no subscription") for r in result.rows]
+    return Page(rows=rows, number=result.number, size=result.size, total=result.total)
+
+
+EXPORT_HEADER = ["customer", "contact", "contact e-mail", "billing e-mail", "VAT number", "country",
+                 "PO reference", "licenses", "members", "term (months)", "payment", "renewal date", "status"]
+
+
+def customer_export(user: User, *, search: str = "", status: str = "", sort: str = "name"):
+    """Every customer of the list as the filters keep it (not only one page), in its order, as rows under
+    ``EXPORT_HEADER``: read in batches, so a reseller's whole list streams, whatever its size."""
+    query = _listed(user, search, status).with_only_columns(
+        Customer.name, Customer.contact_name, Customer.contact_email, Customer.billing_email, Customer.vat_number,
+        Customer.country, Customer.po_reference, Subscription.licenses, sa.func.coalesce(Subscription.assigned, 0),
+        Subscription.term_months, Subscription.payment_method, Subscription.period_end, Subscription.status,
+    ).order_by(*_order(sort)).execution_options(yield_per=1000)
+    for row in db.session.execute(query):
+        *fields, payment, renewal, state = row
+        yield [*fields, str(payment) if payment else "", renewal.isoformat() if renewal else "",
+               str(state) if state else "no subscription"]
+
+
+def _listed(user: User, search: str, status: str) -> sa.Select:
+    """The customers of the list: ``user``'s, matching ``search``, in ``status``, each with its subscription."""
+    query = visible_customers(user).outerjoin(Subscription, Subscription.customer_id == Customer.id)
+    if search.strip():
         query = query.where(search_filter(search))
     if status in STATUSES:
         query = query.where(Subscription.status == SubscriptionStatus(status))
+    return query
+
+
+def _order(sort: str) -> tuple:
     order = (sa.func.lower(Customer.name), Customer.id)
     if sort == "renewal":
         order = (Subscription.period_end.is_(None), Subscription.period_end, *order)
-    result = paginate(query, page=page, size=size, order_by=order, scalars=False,
-                      counted_with_rows=searching or status in STATUSES)
-    rows = [CustomerRow(*r[:8], status=str(r[8]) if r[8] else "no subscription") for r in result.rows]
-    return Page(rows=rows, number=result.number, size=result.size, total=result.total)
+    return order
 
 
 def acting_on_choices(user: User) -> list[tuple[int, str]]:

@@ -1,3 +1,5 @@
+import csv
+import io
 import re
 from datetime import date
 
@@ -101,6 +103,30 @@ def test_the_dashboard_keeps_a_status_and_sorts_by_renewal_date(logged_in, north
     app.config["PAGE_SIZE"] = 1
     paged = logged_in.get("/console/?sort=renewal&status=active", headers=HTMX).text
     assert names(paged) == ["Canal BV"] and 'href="/console/?page=2&amp;status=active&amp;sort=renewal"' in paged
+
+
+def test_the_customer_list_exports_as_csv_with_its_filters_every_row_not_one_page(logged_in, north, make, app):
+    acme, bellevue, canal = north[2]
+    bellevue.subscription.status = SubscriptionStatus.EXPIRED
+    make.customer(make.reseller("Other reseller"), "Acme Other GmbH")  # not this reseller's
+    make.customer(north[0], '=HYPERLINK("https://evil.test")')  # would be a formula in a spreadsheet
+    db.session.commit()
+    app.config["PAGE_SIZE"] = 1
+    table = logged_in.get("/console/?status=active&sort=renewal", headers=HTMX).text
+    link = "/console/customers.csv?status=active&amp;sort=renewal"
+    assert f'href="{link}"' in table  # the table's link follows the filters, swapped with it
+    response = logged_in.get(link.replace("&amp;", "&"))
+    assert response.mimetype == "text/csv" and 'filename="customers.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:3] == ["customer", "contact", "contact e-mail"] and rows[0][-2:] == ["renewal date", "status"]
+    # by renewal date, then by name: the two yearly ones renew on the same day
+    assert [row[0] for row in rows[1:]] == ["Canal BV", "'=HYPERLINK(\"https://evil.test\")", "Acme GmbH"]
+    acme_row = rows[3]
+    assert acme_row[4] == "DE136695976" and acme_row[7:10] == ["5", "3", "12"]
+    assert acme_row[-2:] == [acme.subscription.period_end.isoformat(), "active"]
+    searched = list(csv.reader(io.StringIO(logged_in.get("/console/customers.csv?q=acme").text)))
+    assert [row[0] for row in searched[1:]] == ["Acme GmbH"]  # another reseller's Acme is never there
+    assert "Export these customers" not in logged_in.get("/console/?q=nobody", headers=HTMX).text
 
 
 def test_the_customer_acted_on_comes_with_its_subscription_in_one_statement(logged_in, north):

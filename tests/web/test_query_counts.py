@@ -128,6 +128,7 @@ def add_resellers(world, make, n):
 
 PAGES = [
     ("admin", "/console/", add_customers),
+    ("admin", "/console/customers.csv", add_customers),
     ("admin", "/console/manage/?customer={acme}", add_members),
     ("admin", "/console/billing/?customer={acme}", add_invoices),
     ("admin", "/console/billing/?customer=", add_invoices_everywhere),
