@@ -7,6 +7,7 @@ reseller's Manage page (``blueprints/members.py``, ``domain/seats.py``).
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from app import db
 from blueprints import audit_log, checkout, members
@@ -44,7 +45,8 @@ def home():
     license given while the user was logged in begins here: the e-mail's link leads to this page)."""
     if activate_memberships(current_user):
         db.session.commit()
-    administered = db.session.scalars(visible_customers(current_user).order_by(Customer.name)).all() \
+    administered = db.session.scalars(visible_customers(current_user).options(joinedload(Customer.reseller))
+                                      .order_by(Customer.name)).all() \
         if current_user.reseller_id is None and not current_user.is_operator else []
     memberships = db.session.execute(
         sa.select(Member, Customer.name, Subscription)

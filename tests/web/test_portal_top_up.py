@@ -23,7 +23,10 @@ def url(acme, rest: str = "") -> str:
 
 
 def test_the_portal_links_to_purchase_and_quotes_at_list_price(carol, acme):
-    assert url(acme) in carol.get("/portal/").text
+    home = carol.get("/portal/").text
+    assert url(acme) in home
+    contact = acme.reseller.contact_email  # who to ask, on the organization's card
+    assert f'Your reseller: Northwind IT · <a href="mailto:{contact}">{contact}</a>' in home
     page = carol.get(url(acme)).text
     assert "Purchase licenses · Acme GmbH" in page and 'id="top-up-form"' in page
     part = carol.post(url(acme, "/quote"), data=top_up(), headers=HTMX).text
