@@ -109,3 +109,11 @@ def test_a_suspended_resellers_people_still_change_their_own_password(client, an
     assert client.post("/profile/password", data=change()).status_code == 303
     assert client.post("/profile/name", data={"name": "Anna"}).status_code == 303
     assert client.post("/console/account/team", data={"email": "x@northwind.test"}).status_code == 403
+
+
+def test_a_session_naming_the_user_without_the_passwords_digest_is_not_accepted(client, anna):
+    login(client, anna)
+    with client.session_transaction() as session:
+        assert session["_user_id"] == f"{anna.id}:{anna.password_digest}"
+        session["_user_id"] = str(anna.id)  # a cookie from before the digest, or one made up
+    assert client.get("/console/").status_code == 302
