@@ -1,5 +1,5 @@
-"""Taking someone's role away (a reseller's administrator, a vendor operator), shared by the reseller's Team page
-and the vendor's reseller and operator pages."""
+"""A reseller's administrators and the vendor's operators: an invitation sent again, a role taken away, shared by
+the reseller's Team page and the vendor's reseller and operator pages."""
 
 from collections.abc import Callable
 
@@ -11,11 +11,11 @@ from domain.errors import DomainError
 from domain.models import User
 
 
-def remove_and_report(remove: Callable[[], User], *, done: Callable[[str], str], back: str):
-    """Run ``remove`` and go ``back`` saying whose role it took (``done`` of their address), or why not (oneself,
-    the last one)."""
+def run_and_report(change: Callable[[], User], *, done: Callable[[str], str], back: str):
+    """Run ``change`` and go ``back`` saying what it did (``done`` of the person's address), or why not (oneself,
+    the last one, an account already active)."""
     try:
-        user = remove()
+        user = change()
     except DomainError as error:
         db.session.rollback()
         flash(str(error))
@@ -27,3 +27,7 @@ def remove_and_report(remove: Callable[[], User], *, done: Callable[[str], str],
 
 def no_longer_admin(email: str) -> str:
     return _("%(email)s is no longer an administrator.", email=email)
+
+
+def invitation_resent(email: str) -> str:
+    return _("A new invitation has been sent to %(email)s. Its link is valid for seven days.", email=email)

@@ -32,10 +32,24 @@ def invite(email: str, *, actor: User) -> User:
     db.session.add(VendorOperator(user_id=user.id))
     db.session.flush()
     audit.record(actor, "operator.invited", user, after={"email": email})
-    notifications.send(email, _l("You are an operator of the vendor console on Seatdesk"),
+    _send_invitation(user)
+    return user
+
+
+def resend_invitation(operator: VendorOperator, *, actor: User) -> User:
+    """Send the invitation again, with a new seven-day link, to an operator who has not activated yet."""
+    user = operator.user
+    if user.is_active:
+        raise DomainError(_("%(email)s has activated the account already.", email=user.email))
+    audit.record(actor, "operator.invitation_resent", user, after={"email": user.email})
+    _send_invitation(user)
+    return user
+
+
+def _send_invitation(user: User) -> None:
+    notifications.send(user.email, _l("You are an operator of the vendor console on Seatdesk"),
                        "email/operator_invited.txt", kind="invitation", fallback=str(get_locale()), user=user,
                        link=accounts.way_in(user))
-    return user
 
 
 def remove(operator: VendorOperator, *, actor: User) -> User:

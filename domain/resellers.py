@@ -108,11 +108,26 @@ def invite_admin(reseller: Reseller, email: str, *, actor: User) -> User:
     db.session.add(ResellerUser(user_id=user.id, reseller_id=reseller.id))
     db.session.flush()
     audit.record(actor, "reseller.admin_invited", user, reseller=reseller, after={"email": email})
+    _send_invitation(reseller, user)
+    return user
+
+
+def resend_invitation(link: ResellerUser, *, actor: User) -> User:
+    """Send the invitation again, with a new seven-day link, to an administrator who has not activated yet."""
+    user, reseller = link.user, link.reseller
+    if user.is_active:
+        raise DomainError(_("%(email)s has activated the account already.", email=user.email))
+    audit.record(actor, "reseller.admin_invitation_resent", user, reseller=reseller, after={"email": user.email})
+    _send_invitation(reseller, user)
+    return user
+
+
+def _send_invitation(reseller: Reseller, user: User) -> None:
     template = "email/reseller_admin_added.txt" if user.is_active else "email/reseller_admin_invited.txt"
-    notifications.send(email, _l("You are an administrator of %(reseller)s on Seatdesk", reseller=reseller.name),
+    notifications.send(user.email, _l("You are an administrator of %(reseller)s on Seatdesk",
+                                      reseller=reseller.name),
                        template, kind="invitation", fallback=str(get_locale()), user=user, reseller=reseller,
                        link=accounts.way_in(user))
-    return user
 
 
 def admin_of(reseller: Reseller, user_id: int) -> ResellerUser | None:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from app import db
 from blueprints import audit_log
 from blueprints.access import current_reseller
-from blueprints.admins import no_longer_admin, remove_and_report
+from blueprints.admins import invitation_resent, no_longer_admin, run_and_report
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
 from blueprints.vendor.forms import InviteAdminForm
@@ -21,7 +21,8 @@ def _team_page(form: InviteAdminForm):
     reseller = current_reseller()
     return render("account/team.html", admins=resellers.administrators(reseller), form=form,
                   usage=resellers.usage_notice(reseller),
-                  remove_url=lambda admin: url_for("account.confirm_remove_admin", user_id=admin.user_id))
+                  remove_url=lambda admin: url_for("account.confirm_remove_admin", user_id=admin.user_id),
+                  resend_url=lambda admin: url_for("account.resend_admin_invitation", user_id=admin.user_id))
 
 
 @bp.get("/team")
@@ -62,9 +63,17 @@ def confirm_remove_admin(user_id: int):
 def remove_admin(user_id: int):
     """Take an administrator's access to this console away, at once (``resellers.remove_admin``)."""
     admin = _admin_or_404(user_id)
-    return remove_and_report(lambda: resellers.remove_admin(admin, actor=current_user), done=no_longer_admin,
+    return run_and_report(lambda: resellers.remove_admin(admin, actor=current_user), done=no_longer_admin,
                              back=url_for("account.team"))
 
+
+
+@bp.post("/team/<int:user_id>/resend")
+def resend_admin_invitation(user_id: int):
+    """Send an administrator who has not activated yet a new invitation (the first one lost, or expired)."""
+    admin = _admin_or_404(user_id)
+    return run_and_report(lambda: resellers.resend_invitation(admin, actor=current_user), done=invitation_resent,
+                          back=url_for("account.team"))
 
 
 @bp.get("/audit")

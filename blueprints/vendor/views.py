@@ -8,7 +8,7 @@ from flask_login import current_user
 from app import db
 from blueprints import audit_log
 from blueprints.access import operator_required
-from blueprints.admins import no_longer_admin, remove_and_report
+from blueprints.admins import invitation_resent, no_longer_admin, run_and_report
 from blueprints.forms import show_error
 from blueprints.htmx import render
 from domain import audit, operators, resellers, seller
@@ -66,6 +66,8 @@ def _reseller_page(reseller: Reseller, form=None, invite_form=None):
                   invite_form=invite_form or InviteAdminForm(formdata=None), admins=resellers.administrators(reseller),
                   notices=resellers.usage_notice(reseller, usage),
                   remove_url=lambda admin: url_for("vendor.confirm_remove_reseller_admin", reseller_id=reseller.id,
+                                                   user_id=admin.user_id),
+                  resend_url=lambda admin: url_for("vendor.resend_reseller_admin_invitation", reseller_id=reseller.id,
                                                    user_id=admin.user_id))
 
 
@@ -128,8 +130,17 @@ def confirm_remove_reseller_admin(reseller_id: int, user_id: int):
 def remove_reseller_admin(reseller_id: int, user_id: int):
     """Take a reseller administrator's access away (one who left the reseller, say)."""
     admin = _reseller_admin(reseller_id, user_id)
-    return remove_and_report(lambda: resellers.remove_admin(admin, actor=current_user), done=no_longer_admin,
+    return run_and_report(lambda: resellers.remove_admin(admin, actor=current_user), done=no_longer_admin,
                              back=url_for("vendor.reseller", reseller_id=reseller_id))
+
+
+@bp.post("/resellers/<int:reseller_id>/admins/<int:user_id>/resend")
+@operator_required
+def resend_reseller_admin_invitation(reseller_id: int, user_id: int):
+    """Send a reseller's administrator who has not activated yet a new invitation."""
+    admin = _reseller_admin(reseller_id, user_id)
+    return run_and_report(lambda: resellers.resend_invitation(admin, actor=current_user), done=invitation_resent,
+                          back=url_for("vendor.reseller", reseller_id=reseller_id))
 
 
 @bp.post("/resellers/<int:reseller_id>/status")
@@ -231,7 +242,8 @@ def retry_message(message_id: int):
 
 def _operators_page(form: InviteAdminForm):
     return render("vendor/operators.html", operators=operators.operators(), form=form,
-                  remove_url=lambda op: url_for("vendor.confirm_remove_operator", user_id=op.user_id))
+                  remove_url=lambda op: url_for("vendor.confirm_remove_operator", user_id=op.user_id),
+                  resend_url=lambda op: url_for("vendor.resend_operator_invitation", user_id=op.user_id))
 
 
 @bp.get("/operators")
@@ -275,6 +287,15 @@ def confirm_remove_operator(user_id: int):
 def remove_operator(user_id: int):
     """Take an operator's access to the vendor console away (one who left the vendor, say)."""
     operator = _operator(user_id)
-    return remove_and_report(lambda: operators.remove(operator, actor=current_user),
+    return run_and_report(lambda: operators.remove(operator, actor=current_user),
                              done=lambda email: _("%(email)s is no longer an operator.", email=email),
                              back=url_for("vendor.operators_page"))
+
+
+@bp.post("/operators/<int:user_id>/resend")
+@operator_required
+def resend_operator_invitation(user_id: int):
+    """Send an operator who has not activated yet a new invitation."""
+    operator = _operator(user_id)
+    return run_and_report(lambda: operators.resend_invitation(operator, actor=current_user), done=invitation_resent,
+                          back=url_for("vendor.operators_page"))

@@ -40,7 +40,8 @@ def people(make, tenants):  # noqa: F811
 def expected(role: str, endpoint: str, method: str) -> set[int]:
     if role == "anonymous":
         return {302, 404}
-    if role == "operator" and endpoint in ("vendor.confirm_remove_operator", "vendor.remove_operator"):
+    if role == "operator" and endpoint in ("vendor.confirm_remove_operator", "vendor.remove_operator",
+                                           "vendor.resend_operator_invitation"):
         return {404}  # the user id given is reseller B's administrator, no operator
     if role == "operator" and endpoint.startswith("vendor."):
         return {200, 303, 400}  # the vendor's own console sees every tenant by design

@@ -95,3 +95,15 @@ def test_nobody_else_reaches_the_operators(client, make, role):
         response = client.open(url, method=method, data={"email": "x@evil.test"})
         assert response.status_code in ((302,) if person is None else (404,)), (role, method, url)
     assert _row_counts() == before
+
+
+def test_an_operator_who_has_not_activated_is_sent_the_invitation_again(client, olga):
+    client.post("/vendor/operators", data={"email": "piet@vendor.test"})
+    piet = db.session.scalars(sa.select(User).where(User.email == "piet@vendor.test")).one()
+    assert f'action="/vendor/operators/{piet.id}/resend"' in client.get("/vendor/operators").text
+    assert client.post(f"/vendor/operators/{piet.id}/resend").headers["Location"] == "/vendor/operators"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.to_address == "piet@vendor.test")) == 2
+    before = _row_counts()
+    refused = client.post(f"/vendor/operators/{olga.id}/resend", follow_redirects=True).text
+    assert "olga@vendor.test has activated the account already." in refused and _row_counts() == before

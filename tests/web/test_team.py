@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import db
-from domain.models import AuditEvent, OutboxMessage, ResellerUser
+from domain.models import AuditEvent, OutboxMessage, ResellerUser, User
 from tests.conftest import login
 from tests.security.test_access_matrix import _row_counts
 
@@ -89,3 +89,28 @@ def test_another_resellers_administrator_cannot_be_removed_or_seen(client, make,
     assert client.get(f"/console/account/team/{team['ben'].id}/remove").status_code == 404
     assert client.post(f"/console/account/team/{team['ben'].id}/remove").status_code == 404
     assert _row_counts() == before and not re.search("ben@northwind", client.get("/console/account/team").text)
+
+
+def test_an_administrator_who_has_not_activated_is_sent_the_invitation_again(client, make, team):
+    login(client, team["anna"])
+    client.post("/console/account/team", data={"email": "tomas@northwind.test"})
+    tomas = db.session.scalars(sa.select(ResellerUser).join(ResellerUser.user)
+                               .where(User.email == "tomas@northwind.test")).one().user
+    page = client.get("/console/account/team").text
+    resend = f"/console/account/team/{tomas.id}/resend"
+    assert f'action="{resend}"' in page and f"/team/{team['ben'].id}/resend" not in page  # ben is active
+    assert client.post(resend).headers["Location"] == "/console/account/team"
+    assert "A new invitation has been sent to tomas@northwind.test." in client.get("/console/account/team").text
+    mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == "tomas@northwind.test")
+                               .order_by(OutboxMessage.id)).all()
+    assert len(mails) == 2 and "/activate/" in mails[1].body_text
+    assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == \
+        "reseller.admin_invitation_resent"
+    before = _row_counts()
+    refused = client.post(f"/console/account/team/{team['ben'].id}/resend", follow_redirects=True).text
+    assert "ben@northwind.test has activated the account already." in refused and _row_counts() == before
+    other = make.reseller_admin(make.reseller("Other reseller"))
+    client.post("/logout")
+    login(client, other)
+    before = _row_counts()
+    assert client.post(resend).status_code == 404 and _row_counts() == before
