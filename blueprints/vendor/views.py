@@ -1,7 +1,9 @@
 """The vendor console: resellers (limits, discount, administrators, suspension) and the seller settings."""
 
+from decimal import Decimal
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +13,7 @@ from blueprints.access import operator_required
 from blueprints.admins import invitation_resent, no_longer_admin, run_and_report
 from blueprints.forms import show_error
 from blueprints.htmx import render
-from domain import audit, operators, resellers, seller
+from domain import audit, operators, resellers, seller, spreadsheets
 from domain import outbox as outbox_queue
 from domain.clock import today
 from domain.customers import reseller_usage
@@ -29,10 +31,40 @@ bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 @operator_required
 def home():
     """The resellers with their use against their limits, revenue this year and open amount; search and sort."""
-    search, sort = request.args.get("q", "").strip()[:100], request.args.get("sort", "name")
-    currency = db.session.scalar(sa.select(SellerSettings.currency).limit(1)) or "EUR"
+    search, sort = _reseller_filters()
+    filters = {name: value for name, value in {"q": search, "sort": "" if sort == "name" else sort}.items() if value}
     return render("vendor/home.html", "reseller_table", rows=resellers.rows(search=search, sort=sort, on=today()),
-                  search=search, sort=sort, currency=currency)
+                  search=search, sort=sort, currency=_currency(), filters=filters)
+
+
+@bp.get("/resellers.csv")
+@operator_required
+def resellers_csv():
+    """The resellers of the list, searched and sorted as it is, as a CSV file: limits empty where unlimited,
+    amounts in major units of the seller's currency."""
+    search, sort = _reseller_filters()
+    currency = _currency()
+    rows = ([row.reseller.name, row.reseller.country, row.reseller.vat_number or "", row.reseller.contact_email,
+             Decimal(row.reseller.discount_bp).scaleb(-2), row.customers, _limit(row.reseller.allowed_organizations),
+             row.members, _limit(row.reseller.allowed_users), to_decimal(row.revenue_minor, currency),
+             to_decimal(row.open_minor, currency), currency, str(row.reseller.status)]
+            for row in resellers.rows(search=search, sort=sort, on=today()))
+    header = ["reseller", "country", "VAT number", "contact e-mail", "discount (%)", "customers",
+              "allowed organizations", "members", "allowed users", "revenue this year", "open", "currency", "status"]
+    return Response(spreadsheets.to_csv(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="resellers.csv"'})
+
+
+def _reseller_filters() -> tuple[str, str]:
+    return request.args.get("q", "").strip()[:100], request.args.get("sort", "name")
+
+
+def _currency() -> str:
+    return db.session.scalar(sa.select(SellerSettings.currency).limit(1)) or "EUR"
+
+
+def _limit(value: int | None):
+    return "" if value is None else value
 
 
 def _fail(form, error: DomainError) -> None:

@@ -143,6 +143,7 @@ PAGES = [
     ("carol", "/portal/customers/{acme}/audit.csv", add_events),
     ("carol", "/portal/", add_invoices),
     ("operator", "/vendor/", add_resellers),
+    ("operator", "/vendor/resellers.csv", add_resellers),
     ("operator", "/vendor/invoices", add_invoices_everywhere),
     ("operator", "/vendor/invoices.csv", add_invoices_everywhere),
     ("operator", "/vendor/invoices/{invoice}", add_payments),

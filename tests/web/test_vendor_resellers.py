@@ -1,5 +1,6 @@
 """The vendor's resellers (seed 003): creation and invitation, discount and limits, suspension; seller settings."""
 
+import csv
 import io
 import re
 
@@ -165,6 +166,27 @@ def test_the_list_searches_and_sorts(operator, make):
     assert "Zulu Partners" in searched and "Alpha Resale" not in searched
     part = operator.get("/vendor/?q=zulu", headers=HTMX).text  # what the search box swaps for #reseller-table
     assert part.lstrip().startswith('<div id="reseller-table"') and part.count("<table") == 1
+
+
+
+def test_the_list_exports_as_csv_searched_and_sorted_as_shown(operator, make):
+    make.reseller("Alpha Resale", discount_bp=1250, allowed_organizations=10)
+    big = make.reseller("Zulu Partners")
+    for n in range(2):
+        make.customer(big, f"Z{n}")
+    make.reseller("=cmd|' /C calc'!A0")  # a formula in a spreadsheet, unless written as text
+    part = operator.get("/vendor/?sort=customers", headers=HTMX).text
+    assert 'href="/vendor/resellers.csv?sort=customers"' in part  # the link follows the list, swapped with it
+    response = operator.get("/vendor/resellers.csv?sort=customers")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:2] == ["reseller", "country"] and rows[0][-1] == "status"
+    assert rows[1][0] == "Zulu Partners" and rows[1][5] == "2" and rows[1][6] == ""  # unlimited: empty
+    alpha = next(row for row in rows if row[0] == "Alpha Resale")
+    assert alpha[4:7] == ["12.50", "0", "10"] and alpha[-3:] == ["0.00", "EUR", "active"]
+    assert "'=cmd|' /C calc'!A0" in [row[0] for row in rows]
+    searched = list(csv.reader(io.StringIO(operator.get("/vendor/resellers.csv?q=zulu").text)))
+    assert [row[0] for row in searched[1:]] == ["Zulu Partners"]
 
 
 # Seller settings
