@@ -32,7 +32,7 @@ def _reset_limit() -> str:
 
 def _user_key() -> str:
     """Rate-limit key for the logged-in person, whatever address the requests come from."""
-    return f"user:{current_user.get_id() if current_user.is_authenticated else ''}"
+    return f"user:{current_user.id if current_user.is_authenticated else ''}"
 
 
 def _this_site(target: str) -> bool:
