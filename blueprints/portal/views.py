@@ -173,7 +173,7 @@ def restart(customer_id: int):
 
 @bp.get("/customers/<int:customer_id>/orders/<int:order_id>")
 def order(customer_id: int, order_id: int):
-    """The result of a Top Up made here: bank details to pay, or the card payment's state."""
+    """The result of a Top Up or a new start made here: bank details to pay, or the card payment's state."""
     customer, order = _administered_order(customer_id, order_id)
     return checkout.order_status(order, layout="base.html",
                                  status_url=url_for("portal.order", customer_id=customer.id, order_id=order.id),
@@ -194,7 +194,7 @@ def _administered_order(customer_id: int, order_id: int):
 
 @bp.get("/customers/<int:customer_id>/orders/<int:order_id>/payment")
 def order_payment(customer_id: int, order_id: int):
-    """Back to the card payment of a Top Up made here that waits for it."""
+    """Back to the card payment of an order made here (a Top Up, a new start) that waits for it."""
     customer, order = _administered_order(customer_id, order_id)
     return checkout.back_to_payment(order, order_page_url=url_for("portal.order", customer_id=customer.id,
                                                                    order_id=order.id))
