@@ -114,3 +114,11 @@ def test_an_administrator_who_has_not_activated_is_sent_the_invitation_again(cli
     login(client, other)
     before = _row_counts()
     assert client.post(resend).status_code == 404 and _row_counts() == before
+
+
+def test_the_team_shows_when_each_administrator_last_logged_in(client, team):
+    login(client, team["anna"])  # ben has never logged in: nothing said
+    page = client.get("/console/account/team").text
+    day = db.session.get(User, team["anna"].id).last_login_at.date()
+    assert f'anna@northwind.test <span class="muted"> · last logged in {day:%b} {day.day}, {day.year}</span>' in page
+    assert 'ben@northwind.test <span class="muted"></span>' in page
