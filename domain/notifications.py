@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from domain import accounts, links, outbox
-from domain.models import Customer, Invoice, Order, Subscription, User
+from domain.models import Customer, Invoice, Order, OrderKind, Subscription, User
 from domain.money import format_money
 from invoices.payment import format_rf
 
@@ -70,7 +70,7 @@ def ordered_in_portal(order: Order, invoice: Invoice, by: User) -> None:
     """Tell the reseller's administrators, each in their language, what a customer's own administrator bought in
     the customer portal (a Top Up, a new start): the reseller answers for the customer, and sees the order there."""
     customer = order.customer
-    if str(order.kind) == "top_up":
+    if order.kind == OrderKind.TOP_UP:
         subject = _l("%(customer)s bought more licenses", customer=customer.name)
     else:
         subject = _l("%(customer)s started its subscription again", customer=customer.name)

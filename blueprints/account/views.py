@@ -64,8 +64,7 @@ def remove_admin(user_id: int):
     """Take an administrator's access to this console away, at once (``resellers.remove_admin``)."""
     admin = _admin_or_404(user_id)
     return run_and_report(lambda: resellers.remove_admin(admin, actor=current_user), done=no_longer_admin,
-                             back=url_for("account.team"))
-
+                          back=url_for("account.team"))
 
 
 @bp.post("/team/<int:user_id>/resend")

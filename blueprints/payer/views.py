@@ -30,18 +30,26 @@ def _max_age() -> int:
     return current_app.config["PAYER_LINK_MAX_AGE"]
 
 
+def _linked(token: str) -> tuple[Invoice | None, bool]:
+    """The invoice a genuine link names, and whether the link has expired (a valid one is checked once)."""
+    invoice_id, expired = links.unsign(PURPOSE, token, _max_age()), False
+    if invoice_id is None:
+        invoice_id = links.unsign_expired(PURPOSE, token, _max_age())
+        expired = invoice_id is not None
+    return (db.session.get(Invoice, invoice_id) if invoice_id is not None else None), expired
+
+
 def _invoice(token: str) -> Invoice:
-    invoice_id = links.unsign(PURPOSE, token, _max_age())
-    invoice = db.session.get(Invoice, invoice_id) if invoice_id is not None else None
-    if invoice is None:
+    invoice, expired = _linked(token)
+    if invoice is None or expired:
         abort(404)
     return invoice
 
 
 def _expired_invoice(token: str) -> Invoice | None:
     """The invoice of a genuine link that has expired, else None."""
-    invoice_id = links.unsign_expired(PURPOSE, token, _max_age())
-    return db.session.get(Invoice, invoice_id) if invoice_id is not None else None
+    invoice, expired = _linked(token)
+    return invoice if expired else None
 
 
 def _renew_key() -> str:
@@ -57,15 +65,14 @@ def _renew_limit() -> str:
 @bp.get("/<token>")
 def invoice_page(token: str):
     """The invoice's summary, what is left to pay and how, and its PDF; for an expired link, a new one."""
-    expired = _expired_invoice(token)
-    if expired is not None:
-        g.document_locale = expired.snapshot.get("locale")
-        refresh()
-        return render_template("payer/link_expired.html", invoice=expired, token=token,
-                               days=_max_age() // 86400), 410
-    invoice = _invoice(token)
+    invoice, expired = _linked(token)
+    if invoice is None:
+        abort(404)
     g.document_locale = invoice.snapshot.get("locale")
     refresh()  # in case anything was translated before the invoice was known
+    if expired:
+        return render_template("payer/link_expired.html", invoice=invoice, token=token,
+                               days=_max_age() // 86400), 410
     due = amount_due(invoice)
     transfer = transfer_details(invoice.snapshot, amount_minor=due, currency=invoice.currency) if due else None
     return render("payer/invoice.html", invoice=invoice, due=due, status=payer_status(invoice), transfer=transfer,

@@ -163,7 +163,7 @@ def remove_reseller_admin(reseller_id: int, user_id: int):
     """Take a reseller administrator's access away (one who left the reseller, say)."""
     admin = _reseller_admin(reseller_id, user_id)
     return run_and_report(lambda: resellers.remove_admin(admin, actor=current_user), done=no_longer_admin,
-                             back=url_for("vendor.reseller", reseller_id=reseller_id))
+                          back=url_for("vendor.reseller", reseller_id=reseller_id))
 
 
 @bp.post("/resellers/<int:reseller_id>/admins/<int:user_id>/resend")
@@ -320,8 +320,8 @@ def remove_operator(user_id: int):
     """Take an operator's access to the vendor console away (one who left the vendor, say)."""
     operator = _operator(user_id)
     return run_and_report(lambda: operators.remove(operator, actor=current_user),
-                             done=lambda email: _("%(email)s is no longer an operator.", email=email),
-                             back=url_for("vendor.operators_page"))
+                          done=lambda email: _("%(email)s is no longer an operator.", email=email),
+                          back=url_for("vendor.operators_page"))
 
 
 @bp.post("/operators/<int:user_id>/resend")
