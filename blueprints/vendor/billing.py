@@ -77,8 +77,7 @@ def invoices():
     page = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
                     order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), scalars=False, total=total)
     return render("vendor/invoices.html", "invoice_table", page=page, search=chosen.search, status=chosen.status,
-                  statuses=STATUSES, payer_status=issuing.payer_status, amount_due=issuing.amount_due,
-                  resellers=_reseller_choices, reseller_id=chosen.reseller_id, args=chosen.args)
+                  statuses=STATUSES, resellers=_reseller_choices, reseller_id=chosen.reseller_id, args=chosen.args)
 
 
 @bp.get("/invoices.csv")

@@ -1,12 +1,14 @@
 import csv
 import hashlib
 import io
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
 from app import db
 from domain.models import Invoice
-from domain.money import to_decimal
+from domain.money import format_money, to_decimal
 from tests.conftest import HTMX, login
 
 
@@ -85,3 +87,39 @@ def test_invoices_verify_reports_a_changed_pdf(app, make):
     db.session.commit()
     result = runner.invoke(args=["invoices", "verify"])
     assert result.exit_code != 0 and invoice.number in result.output
+
+
+def _status_cell(page: str, number: str) -> str:
+    """The status cell of ``number``'s row in a page's invoice table."""
+    row = next(row for row in page.split("<tr>") if number in row)
+    return row.split("<td>")[-2]
+
+
+def test_the_invoice_lists_show_what_is_overdue_and_left_to_pay_and_link_to_pay_it(client, make):
+    """The reseller's Billing and the customer's portal read an invoice as its payer does (R9)."""
+    from domain.clock import today
+    from invoices.reconciliation import record_payment
+
+    reseller = make.reseller()
+    customer = make.customer(reseller)
+    overdue, partly, paid = make.invoice(customer), make.invoice(customer), make.invoice(customer)
+    overdue.due_on = today() - timedelta(days=3)
+    record_payment(partly, 1000, received_on=today(), method="bank transfer", reference=None)
+    record_payment(paid, paid.gross_minor, received_on=today(), method="bank transfer", reference=None)
+    db.session.commit()
+    pages = {"reseller": (make.reseller_admin(reseller), "/console/billing/"),
+             "customer admin": (make.customer_admin(customer), "/portal/")}
+    for who, (user, url) in pages.items():
+        login(client, user)
+        page = client.get(url).text
+        cell = _status_cell(page, overdue.number)
+        assert '<span class="status status-overdue">overdue</span>' in cell, who
+        assert f"Pay {format_money(overdue.gross_minor, 'EUR')} by transfer" in cell, who
+        payer_page = client.get(urlsplit(cell.split('href="')[1].split('"')[0]).path)
+        assert payer_page.status_code == 200 and overdue.number in payer_page.text, who
+        cell = _status_cell(page, partly.number)
+        assert '<span class="status status-partly-paid">partly paid</span>' in cell, who
+        assert f"Pay {format_money(partly.gross_minor - 1000, 'EUR')} by transfer" in cell, who
+        cell = _status_cell(page, paid.number)
+        assert '<span class="status status-paid">paid</span>' in cell and "/pay/" not in cell, who
+        client.post("/logout")
