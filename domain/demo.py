@@ -7,12 +7,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import db
-from domain import orders, pricing
+from domain import dunning, orders, pricing
 from domain.accounts import hash_password
 from domain.clock import today, utcnow
 from domain.models import (
     Customer,
     CustomerAdmin,
+    Invoice,
     Member,
     MemberStatus,
     OrderKind,
@@ -83,8 +84,8 @@ def _customer(reseller: Reseller, row: tuple, index: int) -> Customer:
     return customer
 
 
-def _invoice(customer: Customer) -> None:
-    """Order and invoice the customer's current period by bank transfer, as Create would have."""
+def _invoice(customer: Customer) -> Invoice:
+    """Order and invoice the customer's current period, as Create would have."""
     from invoices import issuing
 
     subscription = customer.subscription
@@ -101,7 +102,19 @@ def _invoice(customer: Customer) -> None:
     order.created_at = datetime.combine(subscription.period_start, time(9, 0))
     if order.status == OrderStatus.PAID:
         order.paid_at = datetime.combine(subscription.period_start, time(9, 30))
-    issuing.issue(order, on=subscription.period_start)
+    return issuing.issue(order, on=subscription.period_start)
+
+
+def _settle_as_the_days_went(invoices: dict[str, Invoice]) -> None:
+    """Bring the invoices to where the days since they were issued have taken them (R9): Canal paid its transfer
+    before the due date; Acme's is not due yet; Bellevue's fell due four weeks ago, so it was reminded twice and
+    its subscription is suspended until it pays (the vendor recording the payment starts it again)."""
+    from invoices.reconciliation import record_payment
+
+    canal = invoices["Canal Logistics BV"]
+    record_payment(canal, canal.gross_minor, received_on=canal.due_on - timedelta(days=3), method="bank transfer",
+                   reference=canal.rf_reference, payer_name="Canal Logistics BV")
+    dunning.run(today())
 
 
 DEMO_SELLER = {
@@ -144,8 +157,9 @@ def seed(*, fast_hash: str | None = None) -> dict | None:
                           activated_at=utcnow()))
     db.session.add(Member(subscription=acme.subscription, email=INVITED, user=erin, status=MemberStatus.INVITED))
     db.session.flush()
-    for customer in sorted(customers[:4], key=lambda c: c.subscription.period_start):  # numbers follow dates
-        _invoice(customer)
+    invoices = {customer.name: _invoice(customer)  # numbers follow dates
+                for customer in sorted(customers[:4], key=lambda c: c.subscription.period_start)}
+    _settle_as_the_days_went(invoices)
     return {"vendor operator": OPERATOR, "reseller admin (Northwind IT)": RESELLER_A_ADMIN,
             "reseller admin (Baltic Reseller)": RESELLER_B_ADMIN, "customer admin (Acme)": CUSTOMER_ADMIN,
             "member (Acme)": MEMBER, "invited, not yet active": erin}

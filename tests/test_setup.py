@@ -107,3 +107,24 @@ def test_outbox_send_delivers_over_smtp(app, smtp_server):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "1 sent, 0 failed" in result.output and len(inbox.messages) == 1
+
+
+def test_the_demo_invoices_are_where_their_days_took_them(app):
+    """Paid, not yet due, and overdue past the grace period with its subscription suspended (R9): the daily run
+    has nothing left to do on the demo's first day."""
+    from domain.clock import today
+    from domain.dunning import run
+    from domain.models import Invoice, OutboxMessage, Subscription, SubscriptionStatus
+    from invoices.issuing import payer_status
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    read = {invoice.customer.name: invoice for invoice in db.session.scalars(sa.select(Invoice))}
+    assert {name: payer_status(invoice) for name, invoice in read.items()} == {
+        "Canal Logistics BV": "paid", "Acme Consulting GmbH": "open", "Bellevue Architectes SARL": "overdue",
+        "Dolomiti Design Srl": "paid"}
+    assert read["Bellevue Architectes SARL"].reminders_sent == 2
+    suspended = db.session.scalars(sa.select(Subscription).where(Subscription.status == SubscriptionStatus.SUSPENDED))
+    assert [s.customer.name for s in suspended] == ["Bellevue Architectes SARL"]
+    kinds = db.session.scalars(sa.select(OutboxMessage.kind)).all()
+    assert "payment_reminder" in kinds
+    assert run(today()) == {"reminded": 0, "suspended": 0}
