@@ -143,6 +143,11 @@ class TopUpTerms:
 
 
 def top_up_terms(subscription: Subscription, on: date) -> TopUpTerms:
+    if subscription.status == SubscriptionStatus.SUSPENDED:
+        raise DomainError(_("Licenses can be added once the subscription is active again: it is suspended until "
+                            "its overdue invoice is paid."))
+    if subscription.status == SubscriptionStatus.PENDING:
+        raise DomainError(_("Licenses can be added once the subscription's card payment is confirmed."))
     if subscription.status != SubscriptionStatus.ACTIVE or subscription.period_end is None:
         raise DomainError(_("Licenses can be added while the subscription is active."))
     return TopUpTerms((subscription.period_end - on).days,

@@ -10,10 +10,10 @@ from blueprints import checkout
 from blueprints.access import acting_on
 from blueprints.console import console_blueprint
 from blueprints.htmx import render, wants_fragment
-from domain import subscriptions
+from domain import dunning, subscriptions
 from domain.clock import today
 from domain.errors import DomainError
-from domain.models import PaymentMethod
+from domain.models import PaymentMethod, SubscriptionStatus
 from domain.periods import add_months
 from domain.pricing import MAX_LICENSES
 from domain.seats import assigned_count
@@ -28,9 +28,11 @@ def top_up_context(customer, form: TopUpForm) -> dict:
     """The Top Up page of ``customer`` (None: no customer chosen): figures, form, months charged and price."""
     subscription = customer.subscription if customer else None
     context = {"form": form, "subscription": subscription, "quote": None, "terms": None, "error": None,
-               "assigned": assigned_count(subscription) if subscription else 0}
+               "assigned": assigned_count(subscription) if subscription else 0, "to_pay": ()}
     if subscription is None:
         return context
+    if subscription.status == SubscriptionStatus.SUSPENDED:
+        context["to_pay"] = dunning.what_to_pay(subscription)
     try:
         context["terms"] = subscriptions.top_up_terms(subscription, today())
         licenses = form.licenses.data

@@ -136,3 +136,36 @@ def test_a_lapsed_card_top_up_leaves_the_licenses(reseller_client, acme, app):
         app.test_cli_runner().invoke(args=["billing", "run-daily"])
     assert db.session.scalars(sa.select(Order)).one().status == OrderStatus.LAPSED
     assert acme.subscription.licenses == 5 and acme.subscription.status == "active"
+
+
+@pytest.mark.parametrize("where", ["console", "portal"])
+def test_a_suspended_subscription_says_which_invoice_to_pay_and_takes_no_top_up(client, make, acme, where):
+    """R9: nothing is added while the subscription is suspended; the page links to the invoice that lifts it."""
+    from domain import dunning
+
+    invoice = make.invoice(acme)  # issued at the period's start: long overdue
+    assert dunning.run(ON_DAY)["suspended"] == 1
+    db.session.commit()
+    if where == "console":
+        login(client, make.reseller_admin(acme.reseller))
+        page_url, submit_url = f"/console/licenses/?customer={acme.id}", "/console/licenses/"
+    else:
+        login(client, make.customer_admin(acme))
+        page_url = submit_url = f"/portal/customers/{acme.id}/licenses"
+    page = client.get(page_url).text
+    assert "Licenses can be added once the subscription is active again: it is suspended until its overdue " \
+           "invoice is paid." in page
+    assert f"Invoice {invoice.number}:" in page and "/pay/" in page and 'id="top-up-form"' not in page
+    orders = db.session.scalar(sa.select(sa.func.count()).select_from(Order))
+    refused = client.post(submit_url, data=top_up())
+    assert refused.status_code == 200 and "suspended until its overdue invoice is paid" in refused.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == orders
+    assert acme.subscription.licenses == 5
+
+
+def test_a_subscription_waiting_for_its_card_payment_says_so(reseller_client, acme):
+    acme.subscription.status = "pending"
+    db.session.commit()
+    page = reseller_client.get("/console/licenses/").text
+    assert "Licenses can be added once the subscription&#39;s card payment is confirmed." in page
+    assert 'id="top-up-form"' not in page
