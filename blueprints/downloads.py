@@ -2,12 +2,16 @@
 
 import sqlalchemy as sa
 from flask import Response, abort, request
+from flask_babel import lazy_gettext as _l
 
 from app import db
 from domain import spreadsheets
 from domain.models import Customer, Invoice, Reseller
 from domain.money import to_decimal
 from invoices.issuing import amount_due, payer_status
+
+# The invoice lists' status filter (``issuing.with_payer_status``): what the payer reads, "open" with the overdue.
+INVOICE_STATUSES = {"open": _l("Open"), "overdue": _l("Overdue"), "paid": _l("Paid"), "credited": _l("Credited")}
 
 
 def stored_pdf(document) -> Response:

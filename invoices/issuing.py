@@ -138,6 +138,17 @@ def payer_status(invoice: Invoice) -> str:
     return "partly paid" if invoice.paid_minor > 0 else "open"
 
 
+def with_payer_status(status: str) -> list:
+    """The conditions on an invoice row that select the invoices a list filtered by ``status`` shows: open (left
+    to pay, the overdue ones with them), overdue (left to pay after the due day, as ``payer_status`` reads it),
+    paid or credited. Any other value selects every invoice."""
+    if status == "overdue":
+        return [Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < today()]
+    if status in ("open", "paid", "credited"):
+        return [Invoice.status == InvoiceStatus(status)]
+    return []
+
+
 def credit(invoice: Invoice, lines: list[tuple[str, int]], reason: str, *, on: date | None = None,
            actor: User | None = None) -> CreditNote:
     """Credit ``invoice`` with (description, net amount) lines, at its own VAT treatment; the caller commits.

@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.access import acting_on, invoice_or_404
 from blueprints.console import console_blueprint
-from blueprints.downloads import invoice_columns, stored_pdf
+from blueprints.downloads import INVOICE_STATUSES, invoice_columns, stored_pdf
 from blueprints.downloads import invoices_csv as invoices_file
 from blueprints.htmx import render
 from blueprints.params import query_day
@@ -14,30 +14,39 @@ from domain import order_history
 from domain.access import visible_invoices
 from domain.models import Customer, Invoice
 from domain.pages import paginate
+from invoices.issuing import with_payer_status
 
 bp = console_blueprint("billing", __name__, "/console/billing")
 
 
 @bp.get("/")
 def index():
-    """List invoices newest first with number, dates, amount and status; htmx pages the table."""
-    customer = acting_on()
-    invoices = paginate(_listed_invoices(customer), page=request.args.get("page", 1, type=int),
+    """List invoices newest first with number, dates, amount and status, filtered by status as the payer reads it
+    (open, overdue, paid, credited); htmx pages and filters the table."""
+    customer, status = acting_on(), _status()
+    invoices = paginate(_listed_invoices(customer, status), page=request.args.get("page", 1, type=int),
                         size=current_app.config["PAGE_SIZE"], order_by=(Invoice.issued_on.desc(), Invoice.id.desc()),
                         options=() if customer else (joinedload(Invoice.customer),))  # acting on one: no name shown
-    return render("billing/index.html", "invoice_table", invoices=invoices)
+    return render("billing/index.html", "invoice_table", invoices=invoices, status=status,
+                  statuses=INVOICE_STATUSES, args={"status": status} if status else {})
 
 
 @bp.get("/invoices.csv")
 def invoices_csv():
-    """The invoices of the list (the acting-on customer's, or all of the reseller's), every one, as CSV."""
-    query = _listed_invoices(acting_on()).join(Customer, Customer.id == Invoice.customer_id)
+    """The invoices of the list (the acting-on customer's, or all of the reseller's, of the status chosen), every
+    one, as CSV."""
+    query = _listed_invoices(acting_on(), _status()).join(Customer, Customer.id == Invoice.customer_id)
     return invoices_file(query.with_only_columns(*invoice_columns(reseller=False)), reseller=False)
 
 
-def _listed_invoices(customer: Customer | None):
+def _status() -> str:
+    status = request.args.get("status", "")
+    return status if status in INVOICE_STATUSES else ""
+
+
+def _listed_invoices(customer: Customer | None, status: str):
     """The invoices the list shows: the acting-on customer's, or all of the reseller's with none chosen."""
-    query = visible_invoices(current_user)
+    query = visible_invoices(current_user).where(*with_payer_status(status))
     return query if customer is None else query.where(Invoice.customer_id == customer.id)
 
 

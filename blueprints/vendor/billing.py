@@ -11,21 +11,19 @@ from sqlalchemy.exc import IntegrityError
 
 from app import db
 from blueprints.access import operator_required
-from blueprints.downloads import invoice_columns, stored_pdf
+from blueprints.downloads import INVOICE_STATUSES, invoice_columns, stored_pdf
 from blueprints.downloads import invoices_csv as invoices_file
 from blueprints.htmx import render
 from blueprints.params import row_id
 from domain.clock import today
 from domain.errors import DomainError
-from domain.models import CreditNote, Customer, Invoice, InvoiceStatus, Payment, Reseller, StatementLine
+from domain.models import CreditNote, Customer, Invoice, Payment, Reseller, StatementLine
 from domain.money import format_money, to_decimal, to_minor
 from domain.pages import paginate
 from invoices import issuing, reconciliation
 
 from .forms import AssignForm, CreditForm, DismissForm, PaymentForm, StatementForm
 from .views import bp
-
-STATUSES = {"open": _l("Open"), "overdue": _l("Overdue"), "paid": _l("Paid"), "credited": _l("Credited")}
 
 
 @dataclass(frozen=True)
@@ -47,12 +45,8 @@ class InvoiceFilters:
 
     def on_invoices(self) -> list:
         """The conditions on the invoice row alone (they can be counted without the joins)."""
-        filters = [Invoice.reseller_id == self.reseller_id] if self.reseller_id else []
-        if self.status == "overdue":
-            filters += [Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < sa.func.current_date()]
-        elif self.status in STATUSES:
-            filters.append(Invoice.status == InvoiceStatus(self.status))
-        return filters
+        return [*([Invoice.reseller_id == self.reseller_id] if self.reseller_id else []),
+                *issuing.with_payer_status(self.status)]
 
     def select(self, *columns):
         """``columns`` of the selected invoices, joined to their customer and reseller."""
@@ -77,7 +71,8 @@ def invoices():
     page = paginate(query, page=request.args.get("page", 1, type=int), size=current_app.config["PAGE_SIZE"],
                     order_by=(Invoice.issued_on.desc(), Invoice.id.desc()), scalars=False, total=total)
     return render("vendor/invoices.html", "invoice_table", page=page, search=chosen.search, status=chosen.status,
-                  statuses=STATUSES, resellers=_reseller_choices, reseller_id=chosen.reseller_id, args=chosen.args)
+                  statuses=INVOICE_STATUSES, resellers=_reseller_choices, reseller_id=chosen.reseller_id,
+                  args=chosen.args)
 
 
 @bp.get("/invoices.csv")

@@ -123,3 +123,45 @@ def test_the_invoice_lists_show_what_is_overdue_and_left_to_pay_and_link_to_pay_
         cell = _status_cell(page, paid.number)
         assert '<span class="status status-paid">paid</span>' in cell and "/pay/" not in cell, who
         client.post("/logout")
+
+
+def test_the_invoices_filter_by_status_as_the_payer_reads_it_and_the_csv_follows(client, make):
+    from domain.clock import today
+    from invoices.reconciliation import record_payment
+
+    reseller = make.reseller()
+    customer = make.customer(reseller)
+    due, overdue, paid = make.invoice(customer), make.invoice(customer), make.invoice(customer)
+    overdue.due_on = today() - timedelta(days=1)
+    record_payment(paid, paid.gross_minor, received_on=today(), method="bank transfer", reference=None)
+    db.session.commit()
+    login(client, make.reseller_admin(reseller))
+
+    def listed(status: str) -> tuple[set, set]:
+        page = client.get("/console/billing/", query_string={"status": status}).text
+        rows = {number for number in (due.number, overdue.number, paid.number) if number in page}
+        table = csv.DictReader(io.StringIO(client.get("/console/billing/invoices.csv",
+                                                      query_string={"status": status}).text))
+        return rows, {row["invoice"] for row in table}
+
+    expected = {"open": {due.number, overdue.number}, "overdue": {overdue.number}, "paid": {paid.number},
+                "credited": set(), "": {due.number, overdue.number, paid.number},
+                "nonsense": {due.number, overdue.number, paid.number}}
+    for status, numbers in expected.items():
+        assert listed(status) == (numbers, numbers), status
+    page = client.get("/console/billing/?status=overdue").text
+    assert '<option value="overdue" selected>Overdue</option>' in page
+    assert 'href="/console/billing/invoices.csv?status=overdue"' in page
+    assert "No invoices match." in client.get("/console/billing/?status=credited").text
+    part = client.get("/console/billing/?status=paid", headers=HTMX).text
+    assert part.lstrip().startswith('<div id="invoice-table">') and paid.number in part and due.number not in part
+
+
+def test_the_status_filter_keeps_to_its_pages(client, make, app):
+    app.config["PAGE_SIZE"] = 1
+    reseller = make.reseller()
+    customer = make.customer(reseller)
+    make.invoice(customer), make.invoice(customer), make.invoice(customer)
+    login(client, make.reseller_admin(reseller))
+    page = client.get("/console/billing/?status=open").text
+    assert "Page 1 of 3" in page and "/console/billing/?page=2&amp;status=open" in page
