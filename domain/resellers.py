@@ -163,6 +163,7 @@ class ResellerRow:
     members: int
     revenue_minor: int  # invoiced this calendar year, less credit notes, VAT excluded
     open_minor: int  # left to pay on open invoices
+    overdue_minor: int  # of which past the due day
 
     @property
     def over_organizations(self) -> bool:
@@ -176,20 +177,22 @@ class ResellerRow:
 
 
 def rows(*, search: str = "", sort: str = "name", on: date) -> list[ResellerRow]:
-    """Every reseller with its use, this year's revenue and what is open; one query."""
+    """Every reseller with its use, this year's revenue, what is open and what of it is overdue on ``on``; one
+    query."""
     customers = (sa.select(Customer.reseller_id, sa.func.count().label("n")).group_by(Customer.reseller_id)
                  .subquery())
     year_start = date(on.year, 1, 1)
     revenue = (sa.select(Invoice.reseller_id, sa.func.sum(Invoice.net_minor).label("net"))
                .where(Invoice.issued_on >= year_start).group_by(Invoice.reseller_id).subquery())
-    open_all = (sa.select(Invoice.reseller_id, sa.func.sum(Invoice.gross_minor - Invoice.paid_minor
-                                                           - Invoice.credited_minor).label("open"))
+    left = Invoice.gross_minor - Invoice.paid_minor - Invoice.credited_minor
+    open_all = (sa.select(Invoice.reseller_id, sa.func.sum(left).label("open"),
+                          sa.func.sum(left).filter(Invoice.due_on < on).label("overdue"))
                 .where(Invoice.status == InvoiceStatus.OPEN).group_by(Invoice.reseller_id).subquery())
     credited = _credited_this_year(year_start)
     columns = {
         "customers": sa.func.coalesce(customers.c.n, 0), "members": Reseller.users_assigned,
         "revenue": sa.func.coalesce(revenue.c.net, 0) - sa.func.coalesce(credited.c.net, 0),
-        "open": sa.func.coalesce(open_all.c.open, 0),
+        "open": sa.func.coalesce(open_all.c.open, 0), "overdue": sa.func.coalesce(open_all.c.overdue, 0),
     }
     query = (sa.select(Reseller, *columns.values())
              .outerjoin(customers, customers.c.reseller_id == Reseller.id)
@@ -202,7 +205,7 @@ def rows(*, search: str = "", sort: str = "name", on: date) -> list[ResellerRow]
                                    Reseller.vat_number.ilike(like)))
     order = sa.func.lower(Reseller.name) if sort not in columns else columns[sort].desc()
     query = query.order_by(order, Reseller.id)
-    return [ResellerRow(r, int(c), int(m), int(rev), int(o)) for r, c, m, rev, o in db.session.execute(query)]
+    return [ResellerRow(r, *map(int, figures)) for r, *figures in db.session.execute(query)]
 
 
 def _credited_this_year(year_start: date) -> sa.Subquery:

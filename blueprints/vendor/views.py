@@ -47,10 +47,12 @@ def resellers_csv():
     rows = ([row.reseller.name, row.reseller.country, row.reseller.vat_number or "", row.reseller.contact_email,
              Decimal(row.reseller.discount_bp).scaleb(-2), row.customers, _limit(row.reseller.allowed_organizations),
              row.members, _limit(row.reseller.allowed_users), to_decimal(row.revenue_minor, currency),
-             to_decimal(row.open_minor, currency), currency, str(row.reseller.status)]
+             to_decimal(row.open_minor, currency), to_decimal(row.overdue_minor, currency), currency,
+             str(row.reseller.status)]
             for row in resellers.rows(search=search, sort=sort, on=today()))
     header = ["reseller", "country", "VAT number", "contact e-mail", "discount (%)", "customers",
-              "allowed organizations", "members", "allowed users", "revenue this year", "open", "currency", "status"]
+              "allowed organizations", "members", "allowed users", "revenue this year", "open", "overdue", "currency",
+              "status"]
     return Response(spreadsheets.to_csv(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="resellers.csv"'})
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app import db
 from blueprints.web import READ_ONLY_POSTS
 from domain.models import AuditEvent, Base, Customer, Invoice, OutboxMessage, Reseller, ResellerStatus, SellerSettings
+from domain.money import format_money, to_decimal
 from tests.conftest import HTMX, PASSWORD, login
 from tests.web.test_create import form as create_form
 
@@ -187,6 +188,40 @@ def test_the_list_exports_as_csv_searched_and_sorted_as_shown(operator, make):
     assert "'=cmd|' /C calc'!A0" in [row[0] for row in rows]
     searched = list(csv.reader(io.StringIO(operator.get("/vendor/resellers.csv?q=zulu").text)))
     assert [row[0] for row in searched[1:]] == ["Zulu Partners"]
+
+
+def test_the_list_shows_each_resellers_revenue_open_and_overdue_amounts(operator, make):
+    """Revenue this year is net of VAT and of credit notes; open is what is left to pay, overdue the part of it past
+    its due day; the list sorts by each and the CSV carries them."""
+    from datetime import timedelta
+
+    from domain.clock import today
+    from invoices.issuing import credit
+    from invoices.reconciliation import record_payment
+
+    late, punctual = make.reseller("Late Resale"), make.reseller("Punctual Partners")
+    overdue, not_due = make.invoice(make.customer(late)), make.invoice(make.customer(late))
+    overdue.due_on = today() - timedelta(days=1)
+    paid = make.invoice(make.customer(punctual, licenses=30))
+    record_payment(paid, paid.gross_minor, received_on=today(), method="bank transfer", reference=None)
+    credit(not_due, [("Goodwill", 1000)], "Goodwill")
+    db.session.commit()
+    late_open = overdue.gross_minor + not_due.gross_minor - not_due.credited_minor
+    page = operator.get("/vendor/").text
+    row = next(row for row in page.split("<tr>") if "Late Resale" in row)
+    assert format_money(overdue.net_minor + not_due.net_minor - 1000, "EUR") in row  # revenue, less the credit note
+    assert (f'{format_money(late_open, "EUR")}<span class="small overdue nowrap">'
+            f'{format_money(overdue.gross_minor, "EUR")} overdue</span>') in row
+    row = next(row for row in page.split("<tr>") if "Punctual Partners" in row)
+    assert format_money(paid.net_minor, "EUR") in row and "overdue" not in row
+    by_overdue = operator.get("/vendor/?sort=overdue").text
+    assert by_overdue.index("Late Resale") < by_overdue.index("Punctual Partners")
+    by_revenue = operator.get("/vendor/?sort=revenue").text  # 30 licenses against 2 x 10
+    assert by_revenue.index("Punctual Partners") < by_revenue.index("Late Resale")
+    table = {row["reseller"]: row for row in csv.DictReader(io.StringIO(operator.get("/vendor/resellers.csv").text))}
+    assert (table["Late Resale"]["open"], table["Late Resale"]["overdue"]) == (
+        str(to_decimal(late_open, "EUR")), str(to_decimal(overdue.gross_minor, "EUR")))
+    assert (table["Punctual Partners"]["open"], table["Punctual Partners"]["overdue"]) == ("0.00", "0.00")
 
 
 # Seller settings
