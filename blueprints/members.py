@@ -64,7 +64,7 @@ class MemberUrls:
         return self._url("resend_invitation", member_id=member.id)
 
     def promote(self, member: Member) -> str | None:
-        return self._url("promote_member", member_id=member.id) if self.prefix == "manage" else None
+        return self._url("confirm_promote_member", member_id=member.id) if self.prefix == "manage" else None
 
 
 def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page: int = 1, size: int = 25) -> dict:

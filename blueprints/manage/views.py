@@ -112,14 +112,14 @@ def resend_invitation(member_id: int):
 
 
 @bp.get("/members/<int:member_id>/promote")
-def promote_member(member_id: int):
+def confirm_promote_member(member_id: int):
     """Warn what making this member administrator costs before anything is changed (R3)."""
     member, customer = _own_member(member_id)
     return render("manage/promote.html", member=member, stake=seats.discount_at_stake(customer))
 
 
 @bp.post("/members/<int:member_id>/promote")
-def confirm_promote_member(member_id: int):
+def promote_member(member_id: int):
     """Make the member an administrator of its customer."""
     member, customer = _own_member(member_id)
     try:

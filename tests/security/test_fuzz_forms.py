@@ -94,7 +94,7 @@ NO_INPUT = {
     "account.remove_admin": "a button on its confirmation page", "vendor.remove_reseller_admin": "the same",
     "vendor.remove_operator": "the same", "account.resend_admin_invitation": "a button on a row",
     "vendor.resend_reseller_admin_invitation": "a button on a row", "vendor.resend_operator_invitation": "the same",
-    "manage.confirm_promote_member": "a button", "manage.remove_member": "a button",
+    "manage.promote_member": "a button", "manage.remove_member": "a button",
     "manage.resend_invitation": "a button", "manage.revoke_admin": "a button",
     "portal.remove_member": "a button", "portal.resend_invitation": "a button",
     "vendor.retry_message": "a button", "payments.sandbox_pay": "the sandbox's Pay button",

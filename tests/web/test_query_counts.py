@@ -161,7 +161,7 @@ PAGES = [
 NOT_LISTS = {"account.confirm_remove_admin", "vendor.confirm_remove_reseller_admin", "vendor.confirm_remove_operator",
              "auth.home", "auth.profile", "auth.login", "auth.forgot_password", "auth.activate", "auth.reset_password",
              "create.index", "create.order", "create.payment", "portal.order_payment", "licenses.index",
-             "business.index", "billing.invoice_pdf", "manage.confirm_remove_member", "manage.promote_member",
+             "business.index", "billing.invoice_pdf", "manage.confirm_remove_member", "manage.confirm_promote_member",
              "payer.invoice_page", "payer.invoice_pdf", "payments.sandbox_checkout", "portal.confirm_remove_member",
              "portal.invoice_pdf", "portal.licenses_page", "portal.order", "vendor.credit_note_pdf",
              "vendor.invoice_pdf", "vendor.new_reseller", "vendor.outbox_message", "vendor.settings", "healthz",
