@@ -107,7 +107,7 @@ def _invoice(customer: Customer) -> Invoice:
 
 def _settle_as_the_days_went(invoices: dict[str, Invoice]) -> None:
     """Bring the invoices to where the days since they were issued have taken them (R9): Canal paid its transfer
-    before the due date; Acme's is not due yet; Bellevue's fell due four weeks ago, so it was reminded twice and
+    before the due date; Acme's is not due yet; Bellevue's fell due 27 days ago, so it was reminded twice and
     its subscription is suspended until it pays (the vendor recording the payment starts it again)."""
     from invoices.reconciliation import record_payment
 
