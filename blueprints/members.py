@@ -81,7 +81,8 @@ def page_context(customer: Customer, urls: MemberUrls, *, search: str = "", page
                                          total=None if search else assigned), "search": search,
             "admin_ids": admin_ids, "administrators": administrators,
             "unnamed_ids": seats.invited_user_ids(subscription, admin_ids),
-            "renewal": plan, "renewal_form": saved_renewal(plan), "to_pay": dunning.what_to_pay(subscription)}
+            "renewal": plan, "renewal_form": saved_renewal(plan), "to_pay": dunning.what_to_pay(subscription),
+            "adding_closed": seats.adding_closed(subscription)}
 
 
 def saved_renewal(plan: renewals.RenewalPlan | None) -> RenewalForm:

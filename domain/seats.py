@@ -140,6 +140,15 @@ def _reseller_users_left(customer: Customer) -> int | None:
     return max(0, reseller.allowed_users - reseller.users_assigned)
 
 
+def adding_closed(subscription: Subscription) -> str | None:
+    """Why no member can be added to ``subscription`` now (it is not active), or None: the pages say it in place
+    of the form, and ``add_members`` refuses with the same words."""
+    if subscription.status == SubscriptionStatus.ACTIVE:
+        return None
+    return _("Members can be added while the subscription is active; it is %(status)s.",
+             status=status_label(subscription.status))
+
+
 def add_members(customer: Customer, raws: list[str], *, actor: User) -> Batch:
     """Give unused licenses of ``customer`` to the addresses in ``raws``, all or none; the caller commits."""
     if not raws:
@@ -159,9 +168,9 @@ def add_members(customer: Customer, raws: list[str], *, actor: User) -> Batch:
     if not new:
         batch.refused = _("Nothing was added: every address is already a member.")
         return batch
-    if subscription.status != SubscriptionStatus.ACTIVE:
-        batch.refused = _("Members can be added while the subscription is active; it is %(status)s.",
-                          status=status_label(subscription.status))
+    closed = adding_closed(subscription)
+    if closed:
+        batch.refused = closed
         return batch
     unused = subscription.licenses - assigned_count(subscription)
     if len(new) > unused:

@@ -87,6 +87,26 @@ def test_too_many_new_members_are_refused_with_a_link_to_purchase_the_missing_li
     assert live(acme) == [] and db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
 
 
+@pytest.mark.parametrize("status", ["suspended", "pending", "expired"])
+@pytest.mark.parametrize("where", ["console", "portal"])
+def test_no_add_form_while_the_subscription_is_not_active(client, make, acme, status, where):
+    """The page says why in the form's place; a form sent from a page opened before is refused the same way."""
+    acme.subscription.status = status
+    db.session.commit()
+    if where == "console":
+        login(client, make.reseller_admin(acme.reseller))
+        page_url, submit_url = f"/console/manage/?customer={acme.id}", "/console/manage/members"
+    else:
+        login(client, make.customer_admin(acme))
+        page_url = submit_url = f"/portal/customers/{acme.id}/members"
+    message = f"Members can be added while the subscription is active; it is {status}."
+    page = client.get(page_url).text
+    assert '<section id="member-form"' in page and message in page and 'name="emails"' not in page
+    part = client.post(submit_url, data={"emails": "ann@example.test"}, headers=HTMX).text
+    assert part.lstrip().startswith('<section id="member-form"') and message in part
+    assert live(acme) == [] and db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
 @pytest.mark.parametrize("emails, message", [
     ("not-an-address", "is not a valid e-mail address"),
     ("a@example.test\n@@", "Nothing was added"),
