@@ -433,7 +433,10 @@ class Invoice(Base):
 
     __table_args__ = (
         sa.Index("ix_invoices_issued", "issued_on", "id"),  # the vendor's list, newest first, read in order
-        sa.Index("ix_invoices_reseller_issued", "reseller_id", "issued_on"),
+        # a reseller's invoices in date order, and every figure the vendor's reseller list sums of them, so that
+        # list reads this index alone, never the wide rows (domain/resellers.rows)
+        sa.Index("ix_invoices_reseller_sums", "reseller_id", "issued_on", "status", "due_on", "net_minor",
+                 "gross_minor", "paid_minor", "credited_minor"),
         sa.Index("ix_invoices_customer_issued", "customer_id", "issued_on"),
         sa.Index("ix_invoices_status_due", "status", "due_on"),
     )
