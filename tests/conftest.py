@@ -237,6 +237,11 @@ def login(client, user: User, password: str = PASSWORD, **request):
     return response
 
 
+def login_where(client, make, customer, where: str) -> None:
+    """Log in as an administrator of ``customer``: its reseller's ("console") or its own ("portal")."""
+    login(client, make.reseller_admin(customer.reseller) if where == "console" else make.customer_admin(customer))
+
+
 # ---------- a real SMTP server on loopback ----------
 class Inbox:
     def __init__(self, refuse_first: int = 0):

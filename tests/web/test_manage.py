@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app import db
 from domain.models import AuditEvent, CustomerAdmin, Member, MemberStatus, OutboxMessage, User
-from tests.conftest import HTMX, login
+from tests.conftest import HTMX, login, login_where
 
 
 @pytest.fixture
@@ -88,17 +88,16 @@ def test_too_many_new_members_are_refused_with_a_link_to_purchase_the_missing_li
 
 
 @pytest.mark.parametrize("status", ["suspended", "pending", "expired"])
-@pytest.mark.parametrize("where", ["console", "portal"])
-def test_no_add_form_while_the_subscription_is_not_active(client, make, acme, status, where):
+@pytest.mark.parametrize("where, page_url, submit_url", [
+    ("console", "/console/manage/?customer={id}", "/console/manage/members"),
+    ("portal", "/portal/customers/{id}/members", "/portal/customers/{id}/members"),
+])
+def test_no_add_form_while_the_subscription_is_not_active(client, make, acme, status, where, page_url, submit_url):
     """The page says why in the form's place; a form sent from a page opened before is refused the same way."""
     acme.subscription.status = status
     db.session.commit()
-    if where == "console":
-        login(client, make.reseller_admin(acme.reseller))
-        page_url, submit_url = f"/console/manage/?customer={acme.id}", "/console/manage/members"
-    else:
-        login(client, make.customer_admin(acme))
-        page_url = submit_url = f"/portal/customers/{acme.id}/members"
+    login_where(client, make, acme, where)
+    page_url, submit_url = page_url.format(id=acme.id), submit_url.format(id=acme.id)
     message = f"Members can be added while the subscription is active; it is {status}."
     page = client.get(page_url).text
     assert '<section id="member-form"' in page and message in page and 'name="emails"' not in page

@@ -10,7 +10,7 @@ import time_machine
 from app import db
 from domain.models import Invoice, InvoiceStatus, Order, OrderKind, OrderStatus, OutboxMessage
 from domain.periods import add_months
-from tests.conftest import HTMX, login
+from tests.conftest import HTMX, login, login_where
 
 PERIOD_START = date(2026, 1, 1)
 ON_DAY = date(2026, 11, 12)  # 50 days before the period ends on 2027-01-01
@@ -138,20 +138,20 @@ def test_a_lapsed_card_top_up_leaves_the_licenses(reseller_client, acme, app):
     assert acme.subscription.licenses == 5 and acme.subscription.status == "active"
 
 
-@pytest.mark.parametrize("where", ["console", "portal"])
-def test_a_suspended_subscription_says_which_invoice_to_pay_and_takes_no_top_up(client, make, acme, where):
+@pytest.mark.parametrize("where, page_url, submit_url", [
+    ("console", "/console/licenses/?customer={id}", "/console/licenses/"),
+    ("portal", "/portal/customers/{id}/licenses", "/portal/customers/{id}/licenses"),
+])
+def test_a_suspended_subscription_says_which_invoice_to_pay_and_takes_no_top_up(client, make, acme, where, page_url,
+                                                                                 submit_url):
     """R9: nothing is added while the subscription is suspended; the page links to the invoice that lifts it."""
     from domain import dunning
 
     invoice = make.invoice(acme)  # issued at the period's start: long overdue
     assert dunning.run(ON_DAY)["suspended"] == 1
     db.session.commit()
-    if where == "console":
-        login(client, make.reseller_admin(acme.reseller))
-        page_url, submit_url = f"/console/licenses/?customer={acme.id}", "/console/licenses/"
-    else:
-        login(client, make.customer_admin(acme))
-        page_url = submit_url = f"/portal/customers/{acme.id}/licenses"
+    login_where(client, make, acme, where)
+    page_url, submit_url = page_url.format(id=acme.id), submit_url.format(id=acme.id)
     page = client.get(page_url).text
     assert "Licenses can be added once the subscription is active again: it is suspended until its overdue " \
            "invoice is paid." in page
