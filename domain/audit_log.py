@@ -10,14 +10,14 @@ so page 5,000 costs what page 1 costs. Events are only ever inserted; nothing he
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 
 from app import db
 from domain import spreadsheets
-from domain.models import AuditEvent, CustomerAdmin, User
+from domain.models import AuditEvent, Customer, CustomerAdmin, Reseller, User
 from domain.pages import on_days
 
 
@@ -73,17 +73,30 @@ def _filtered(user: User, filters: Filters) -> sa.Select:
 class EventPage:
     events: list[AuditEvent]
     next_before: int | None  # the cursor of the next (older) page, None on the last one
+    customer_names: dict[int, str] = field(default_factory=dict)  # the page's customers, by id
+    reseller_names: dict[int, str] = field(default_factory=dict)  # its resellers, for the vendor only
 
 
 def page(user: User, filters: Filters, *, before: int | None = None, size: int = 50) -> EventPage:
-    """``size`` events older than the event ``before`` (the newest without it)."""
+    """``size`` events older than the event ``before`` (the newest without it), with the names of the customers
+    (and, for the vendor, the resellers) they were about: one query each for the whole page."""
     query = _filtered(user, filters)
     if before is not None:
         query = query.where(AuditEvent.id < before)
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(size + 1)).all()
     has_more = len(events) > size
     events = events[:size]
-    return EventPage(events, events[-1].id if has_more else None)
+    return EventPage(events, events[-1].id if has_more else None,
+                     _names(Customer, {event.customer_id for event in events}),
+                     _names(Reseller, {event.reseller_id for event in events}) if user.is_operator else {})
+
+
+def _names(model, ids: set[int | None]) -> dict[int, str]:
+    """The names of the rows of ``model`` with these ids (an event names one only when its user may see it)."""
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())
 
 
 def changes(event: AuditEvent) -> list[tuple[str, object, object]]:

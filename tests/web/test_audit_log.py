@@ -76,6 +76,27 @@ def test_filters_and_before_after_side_by_side(client, make, world):
     assert "<th>Before</th><th>After</th>" in row and "email" in row and event.after["email"] in by_action
 
 
+def test_each_event_names_whom_it_was_about_and_links_to_its_events(client, make, world):
+    acme, zeta, north = world["acme"], world["zeta"], world["north"]
+    login(client, make.operator())
+    everything = table(client.get("/vendor/audit?action=member.").text)
+    assert f'<a href="/vendor/audit?action=member.&amp;customer={acme.id}" title="customer {acme.id}">Acme GmbH</a>' \
+        in everything
+    assert f'<a href="/vendor/audit?action=member.&amp;reseller={north.id}" title="reseller {north.id}">North</a>' \
+        in everything and ">Zeta SA</a>" in everything and ">South</a>" in everything
+    by_customer = table(client.get(f"/vendor/audit?action=member.&customer={zeta.id}").text)
+    assert "zoe@zeta.test" in by_customer and "dave@acme.test" not in by_customer
+    client.post("/logout")
+    login(client, world["anna"])
+    mine = table(client.get("/console/account/audit").text)
+    assert f'href="/console/account/audit?customer={acme.id}"' in mine and ">Acme GmbH</a>" in mine
+    assert "Zeta SA" not in mine and ">North</a>" not in mine  # a reseller's own name is not repeated on its rows
+    client.post("/logout")
+    login(client, world["carol"])
+    theirs = table(client.get(f"/portal/customers/{acme.id}/audit").text)
+    assert "dave@acme.test" in theirs and "Acme GmbH" not in theirs  # the page is that customer's already
+
+
 def test_the_csv_follows_the_filters(client, make, world):
     login(client, make.operator())
     response = client.get("/vendor/audit.csv?action=member.added")
