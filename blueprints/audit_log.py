@@ -27,7 +27,16 @@ def page(endpoint: str, csv_endpoint: str, layout: str, *, show_reseller: bool, 
         args.pop(key.removesuffix("_id"), None)
     return render("audit/log.html", "event_table", layout=layout, result=result, filters=chosen, args=args,
                   endpoint=endpoint, csv_url=url_for(csv_endpoint, **args), changes=audit_log.changes,
-                  show_reseller=show_reseller, first_page=before is None, fixed=fixed)
+                  show_reseller=show_reseller, first_page=before is None, fixed=fixed,
+                  about=_about(result, endpoint, args))
+
+
+def _about(result: audit_log.EventPage, endpoint: str, args: dict) -> dict[tuple[str, int], tuple[str, str]]:
+    """The name of each customer and reseller the page's events were about, with the link to their events alone
+    (the other filters kept), by ("customer" or "reseller", id): each drawn once however many rows name it."""
+    return {(kind, id): (name, url_for(endpoint, **{**args, kind: id}))
+            for kind, names in (("customer", result.customer_names), ("reseller", result.reseller_names))
+            for id, name in names.items()}
 
 
 def csv(**fixed) -> Response:

@@ -86,17 +86,23 @@ def page(user: User, filters: Filters, *, before: int | None = None, size: int =
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(size + 1)).all()
     has_more = len(events) > size
     events = events[:size]
-    return EventPage(events, events[-1].id if has_more else None,
-                     _names(Customer, {event.customer_id for event in events}),
-                     _names(Reseller, {event.reseller_id for event in events}) if user.is_operator else {})
+    customer_ids = {event.customer_id for event in events} - {None}
+    reseller_ids = {event.reseller_id for event in events} - {None} if user.is_operator else set()
+    names = _names(customer_ids, reseller_ids)
+    return EventPage(events, events[-1].id if has_more else None, names.get(Customer, {}), names.get(Reseller, {}))
 
 
-def _names(model, ids: set[int | None]) -> dict[int, str]:
-    """The names of the rows of ``model`` with these ids (an event names one only when its user may see it)."""
-    ids.discard(None)
-    if not ids:
+def _names(customer_ids: set[int], reseller_ids: set[int]) -> dict[type, dict[int, str]]:
+    """The names of these customers and resellers, in one statement (an event names only what its user may see)."""
+    parts = [sa.select(sa.literal(model.__tablename__).label("kind"), model.id, model.name).where(model.id.in_(ids))
+             for model, ids in ((Customer, customer_ids), (Reseller, reseller_ids)) if ids]
+    if not parts:
         return {}
-    return dict(db.session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())
+    models = {model.__tablename__: model for model in (Customer, Reseller)}
+    names: dict[type, dict[int, str]] = {}
+    for kind, id, name in db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0]):
+        names.setdefault(models[kind], {})[id] = name
+    return names
 
 
 def changes(event: AuditEvent) -> list[tuple[str, object, object]]:
