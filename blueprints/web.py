@@ -22,6 +22,7 @@ from domain.models import ResellerStatus, User
 from domain.money import format_money, percent
 from domain.pricing import term_label
 from invoices.issuing import amount_due, payer_status
+from invoices.pdf import country_name
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
@@ -191,6 +192,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.filters["amount_due"] = amount_due
     app.jinja_env.filters["payer_status"] = payer_status
+    app.jinja_env.filters["country"] = country_name
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks are extracted with their spaces collapsed

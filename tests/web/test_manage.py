@@ -296,6 +296,19 @@ def test_a_customer_administrator_downloads_its_invoices_only(customer_admin_cli
     assert customer_admin_client.get(f"/portal/invoices/{theirs.id}.pdf").status_code == 404
 
 
+def test_a_customer_administrator_reads_the_business_information_its_invoices_carry(client, make, acme):
+    acme.street, acme.postal_code, acme.city, acme.vat_number = "Unter den Linden 1", "10117", "Berlin", "DE136695976"
+    db.session.commit()
+    login(client, make.customer_admin(acme))
+    page = client.get("/portal/").text
+    info = page[page.index('<details class="business-info">'):page.index("</details>")]
+    assert "Unter den Linden 1<br>10117 Berlin<br>Germany" in info and "DE136695976" in info
+    assert acme.billing_email in info and "<dd>English</dd>" in info and "<form" not in info
+    assert f"To change them, write to your reseller: {acme.reseller.contact_email}." in info
+    client.post("/language", data={"locale": "fr"})
+    assert "Allemagne" in client.get("/portal/").text
+
+
 def test_customer_users_never_reach_another_customer(client, make, acme):
     other = make.customer(acme.reseller, members=1)
     for user in (make.customer_admin(acme), make.member(acme)[0]):
@@ -311,4 +324,5 @@ def test_a_member_sees_its_license_and_the_organization_name_only(client, make, 
     login(client, user)
     page = client.get("/portal/").text
     assert "Your license" in page and "Acme GmbH" in page and "Manage members" not in page
+    assert "business-info" not in page
     assert client.get(f"/portal/customers/{acme.id}/members").status_code == 404
