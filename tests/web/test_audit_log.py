@@ -84,6 +84,10 @@ def test_each_event_names_whom_it_was_about_and_links_to_its_events(client, make
         in everything
     assert f'<a href="/vendor/audit?action=member.&amp;reseller={north.id}" title="reseller {north.id}">North</a>' \
         in everything and ">Zeta SA</a>" in everything and ">South</a>" in everything
+    reseller_page = client.get(f"/vendor/resellers/{north.id}").text
+    assert f'href="/vendor/audit?reseller={north.id}">Its audit log</a>' in reseller_page
+    its_own = table(client.get(f"/vendor/audit?reseller={north.id}").text)
+    assert "dave@acme.test" in its_own and "zoe@zeta.test" not in its_own
     by_customer = table(client.get(f"/vendor/audit?action=member.&customer={zeta.id}").text)
     assert "zoe@zeta.test" in by_customer and "dave@acme.test" not in by_customer
     client.post("/logout")
