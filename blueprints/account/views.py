@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app import db
 from blueprints import audit_log
-from blueprints.access import current_reseller
+from blueprints.access import acting_on, current_reseller
 from blueprints.admins import invitation_resent, no_longer_admin, run_and_report
 from blueprints.console import console_blueprint
 from blueprints.htmx import render
@@ -75,12 +75,20 @@ def resend_admin_invitation(user_id: int):
                           back=url_for("account.team"))
 
 
+def _acting_on_only() -> dict:
+    """The customer chosen under Acting On narrows the log to its events, as it narrows Billing to its invoices;
+    with none chosen, the log is the reseller's whole account."""
+    customer = acting_on()
+    return {"customer_id": customer.id} if customer else {}
+
+
 @bp.get("/audit")
 def audit():
     """What happened in this reseller's account and its customers', by whom."""
-    return audit_log.page("account.audit", "account.audit_csv", "console.html", show_reseller=False)
+    return audit_log.page("account.audit", "account.audit_csv", "console.html", show_reseller=False,
+                          **_acting_on_only())
 
 
 @bp.get("/audit.csv")
 def audit_csv():
-    return audit_log.csv()
+    return audit_log.csv(**_acting_on_only())

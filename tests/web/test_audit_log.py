@@ -101,6 +101,24 @@ def test_each_event_names_whom_it_was_about_and_links_to_its_events(client, make
     assert "dave@acme.test" in theirs and "Acme GmbH" not in theirs  # the page is that customer's already
 
 
+def test_in_the_console_acting_on_narrows_the_log_to_that_customer(client, make, world):
+    acme, north = world["acme"], world["north"]
+    other = make.customer(north, "Other AG")
+    login(client, world["anna"])
+    client.get(f"/console/manage/?customer={other.id}")
+    client.post("/console/manage/members", data={"emails": "olga@other.test"})
+    page = client.get(f"/console/account/audit?customer={acme.id}").text  # the link on Acme's name
+    assert "<h1>Audit log · Acme GmbH</h1>" in page and 'type="number" name="customer"' not in page
+    assert "dave@acme.test" in table(page) and "olga@other.test" not in table(page)
+    again = client.get("/console/account/audit").text  # Acting On stays chosen
+    assert "dave@acme.test" in table(again) and "olga@other.test" not in table(again)
+    found = list(csv.DictReader(io.StringIO(client.get("/console/account/audit.csv").text)))
+    assert found and {row["customer"] for row in found} == {str(acme.id)}
+    everything = client.get("/console/account/audit?customer=").text  # "— No customer —"
+    assert "dave@acme.test" in table(everything) and "olga@other.test" in table(everything)
+    assert 'type="number" name="customer"' in everything
+
+
 def test_the_csv_follows_the_filters(client, make, world):
     login(client, make.operator())
     response = client.get("/vendor/audit.csv?action=member.added")
