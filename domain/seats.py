@@ -185,9 +185,11 @@ def add_members(customer: Customer, raws: list[str], *, actor: User) -> Batch:
         batch.refused = _("Nothing was added: your reseller account may assign %(num)s more users "
                           "(Allowed Users, set by the vendor).", num=users_left)
         return batch
-    for line in new:
-        batch.added.append(_add_one(customer, subscription, line.email, actor))
-    db.session.flush()
+    batch.added = [_add_one(customer, subscription, line.email, actor) for line in new]
+    db.session.flush()  # one insert for the batch, and the members' ids for their events
+    for member in batch.added:
+        audit.record(actor, "member.added", member, acting_on=customer,
+                     after={"email": member.email, "status": str(member.status)})
     return batch
 
 
@@ -203,8 +205,6 @@ def _add_one(customer: Customer, subscription: Subscription, email: str, actor: 
     member = Member(subscription=subscription, email=email, user=user, invite_sent_at=utcnow(),
                     status=MemberStatus.INVITED)
     db.session.add(member)
-    audit.record(actor, "member.added", member, acting_on=customer, after={"email": email,
-                                                                        "status": str(member.status)})
     _notify(customer, member, user)
     return member
 

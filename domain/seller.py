@@ -65,6 +65,7 @@ def update(values: dict, *, logo: bytes | None, actor: User) -> dict:
     if current is None:
         current = SellerSettings(**values)
         db.session.add(current)
+        db.session.flush()  # its id, for the event
         before = {}
     else:
         before = {key: getattr(current, key) for key in SETTINGS_FIELDS}

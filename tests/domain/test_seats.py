@@ -59,6 +59,14 @@ def test_new_people_and_existing_accounts_are_both_invited_and_each_told_how_to_
     assert by_email["ben@x.test"].status == MemberStatus.ACTIVE and by_email["ben@x.test"].activated_at is not None
 
 
+def test_each_added_member_has_its_event_naming_it(acme, actor):
+    batch = seats.add_members(acme, ["ann@x.test", "ben@x.test"], actor=actor)
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "member.added")
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.subject_type, e.subject_id, e.after["email"]) for e in events] == \
+        [("Member", str(m.id), m.email) for m in batch.added]
+
+
 def test_duplicates_are_reported_per_line_and_added_once(acme, actor):
     seats.add_members(acme, ["ann@x.test"], actor=actor)
     batch = seats.add_members(acme, ["ben@x.test", "BEN@x.test", "ann@x.test"], actor=actor)
