@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from app import db
 from domain import spreadsheets
-from domain.models import AuditEvent, Customer, CustomerAdmin, Reseller, User
+from domain.models import AuditEvent, CreditNote, Customer, CustomerAdmin, Invoice, Member, Reseller, User
 from domain.pages import on_days
 
 
@@ -73,36 +73,49 @@ def _filtered(user: User, filters: Filters) -> sa.Select:
 class EventPage:
     events: list[AuditEvent]
     next_before: int | None  # the cursor of the next (older) page, None on the last one
-    customer_names: dict[int, str] = field(default_factory=dict)  # the page's customers, by id
-    reseller_names: dict[int, str] = field(default_factory=dict)  # its resellers, for the vendor only
+    # what a person reads for the rows the page names, by (type, id): the customers, the resellers (for the vendor
+    # only), and the subjects with a name of their own (an invoice's number, a member's address)
+    labels: dict[tuple[str, int], str] = field(default_factory=dict)
+
+
+# the column that names each kind of row an event can be about
+LABELS = {"Customer": Customer.name, "Reseller": Reseller.name, "Invoice": Invoice.number,
+          "CreditNote": CreditNote.number, "Member": Member.email, "User": User.email}
 
 
 def page(user: User, filters: Filters, *, before: int | None = None, size: int = 50) -> EventPage:
-    """``size`` events older than the event ``before`` (the newest without it), with the names of the customers
-    (and, for the vendor, the resellers) they were about: one query each for the whole page."""
+    """``size`` events older than the event ``before`` (the newest without it), with the labels of the rows they
+    name, in one more statement for the whole page."""
     query = _filtered(user, filters)
     if before is not None:
         query = query.where(AuditEvent.id < before)
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(size + 1)).all()
     has_more = len(events) > size
     events = events[:size]
-    customer_ids = {event.customer_id for event in events} - {None}
-    reseller_ids = {event.reseller_id for event in events} - {None} if user.is_operator else set()
-    names = _names(customer_ids, reseller_ids)
-    return EventPage(events, events[-1].id if has_more else None, names.get(Customer, {}), names.get(Reseller, {}))
+    return EventPage(events, events[-1].id if has_more else None, _labels(events, with_resellers=user.is_operator))
 
 
-def _names(customer_ids: set[int], reseller_ids: set[int]) -> dict[type, dict[int, str]]:
-    """The names of these customers and resellers, in one statement (an event names only what its user may see)."""
-    parts = [sa.select(sa.literal(model.__tablename__).label("kind"), model.id, model.name).where(model.id.in_(ids))
-             for model, ids in ((Customer, customer_ids), (Reseller, reseller_ids)) if ids]
+def _labels(events: list[AuditEvent], *, with_resellers: bool) -> dict[tuple[str, int], str]:
+    """The labels of what ``events`` name (an event names only what its reader may see), in one statement."""
+    wanted: dict[str, set[int]] = {kind: set() for kind in LABELS}
+    for event in events:
+        if event.customer_id:
+            wanted["Customer"].add(event.customer_id)
+        if with_resellers and event.reseller_id:
+            wanted["Reseller"].add(event.reseller_id)
+        if event.subject_type in LABELS and (event.subject_id or "").isdigit():
+            wanted[event.subject_type].add(int(event.subject_id))
+    parts = []
+    for kind, ids in wanted.items():
+        if ids:
+            model = LABELS[kind].class_
+            parts.append(sa.select(sa.literal(kind).label("kind"), model.id, LABELS[kind].label("label"))
+                         .where(model.id.in_(ids)))
     if not parts:
         return {}
-    models = {model.__tablename__: model for model in (Customer, Reseller)}
-    names: dict[type, dict[int, str]] = {}
-    for kind, id, name in db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0]):
-        names.setdefault(models[kind], {})[id] = name
-    return names
+    rows = db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0])
+    labels = {(kind, id): label for kind, id, label in rows}
+    return labels
 
 
 def changes(event: AuditEvent) -> list[tuple[str, object, object]]:

@@ -88,6 +88,12 @@ def test_each_event_names_whom_it_was_about_and_links_to_its_events(client, make
     assert f'href="/vendor/audit?reseller={north.id}">Its audit log</a>' in reseller_page
     its_own = table(client.get(f"/vendor/audit?reseller={north.id}").text)
     assert "dave@acme.test" in its_own and "zoe@zeta.test" not in its_own
+    assert "Member dave@acme.test · " in everything and "Member zoe@zeta.test · " in everything
+    invoice = make.invoice(acme)
+    from domain import audit
+    audit.record(None, "invoice.issued", invoice, acting_on=acme)
+    db.session.commit()
+    assert f"Invoice {invoice.number} · " in table(client.get("/vendor/audit?action=invoice.").text)
     by_customer = table(client.get(f"/vendor/audit?action=member.&customer={zeta.id}").text)
     assert "zoe@zeta.test" in by_customer and "dave@acme.test" not in by_customer
     client.post("/logout")
