@@ -17,7 +17,7 @@ from app import db, login_manager
 from blueprints import htmx
 from blueprints.params import row_id
 from domain import audit, connections, notifications, transactions
-from domain.labels import LANGUAGES, per_language, status_label
+from domain.labels import LANGUAGES, per_language, status_label, subject_label
 from domain.models import ResellerStatus, User
 from domain.money import format_money, percent
 from domain.pricing import term_label
@@ -187,6 +187,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["term"] = term_label
     app.jinja_env.filters["status"] = status_label
+    app.jinja_env.filters["subject"] = subject_label
     app.jinja_env.filters["date"] = day_label
     app.jinja_env.filters["payer_url"] = notifications.payer_link
     app.jinja_env.filters["linkify"] = linkify

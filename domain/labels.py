@@ -29,6 +29,23 @@ STATUS_LABELS = {
 }
 
 
+# What an audit event is about, by the type it stores (``AuditEvent.subject_type``).
+SUBJECT_LABELS = {
+    "Customer": _l("Customer"),
+    "Reseller": _l("Reseller"),
+    "Subscription": _l("Subscription"),
+    "Member": _l("Member"),
+    "User": _l("User"),
+    "Order": _l("Order"),
+    "Invoice": _l("Invoice"),
+    "CreditNote": _l("Credit note"),
+    "Statement": _l("Bank statement"),
+    "StatementLine": _l("Statement line"),
+    "SellerSettings": _l("Seller settings"),
+    "OutboxMessage": _l("E-mail"),
+}
+
+
 def per_language(label: Callable[[object], str]) -> Callable[[object], str]:
     """``label(value)`` remembered per language, for a label that depends on nothing but its value and the
     language: a status, a term, a day. A list page draws them on every row, and each lookup through
@@ -47,3 +64,9 @@ def per_language(label: Callable[[object], str]) -> Callable[[object], str]:
 def status_label(value) -> str:
     """The label of a status value; a value without one reads as stored."""
     return str(STATUS_LABELS.get(str(value), value))
+
+
+@per_language
+def subject_label(value) -> str:
+    """The label of an audit event's subject type; a type without one reads as stored."""
+    return str(SUBJECT_LABELS.get(str(value), value))

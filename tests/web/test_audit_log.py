@@ -105,6 +105,8 @@ def test_each_event_names_whom_it_was_about_and_links_to_its_events(client, make
     login(client, world["carol"])
     theirs = table(client.get(f"/portal/customers/{acme.id}/audit").text)
     assert "dave@acme.test" in theirs and "Acme GmbH" not in theirs  # the page is that customer's already
+    client.post("/language", data={"locale": "fr"})
+    assert "Membre dave@acme.test" in table(client.get(f"/portal/customers/{acme.id}/audit").text)
 
 
 def test_in_the_console_acting_on_narrows_the_log_to_that_customer(client, make, world):
