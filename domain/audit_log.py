@@ -114,8 +114,7 @@ def _labels(events: list[AuditEvent], *, with_resellers: bool) -> dict[tuple[str
     if not parts:
         return {}
     rows = db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0])
-    labels = {(kind, id): label for kind, id, label in rows}
-    return labels
+    return {(kind, id): label for kind, id, label in rows}
 
 
 def changes(event: AuditEvent) -> list[tuple[str, object, object]]:
