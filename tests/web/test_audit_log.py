@@ -88,6 +88,7 @@ def test_each_event_names_whom_it_was_about_and_links_to_its_events(client, make
     assert f'href="/vendor/audit?reseller={north.id}">Its audit log</a>' in reseller_page
     its_own = table(client.get(f"/vendor/audit?reseller={north.id}").text)
     assert "dave@acme.test" in its_own and "zoe@zeta.test" not in its_own
+    assert ">North</a>" not in its_own and ">Acme GmbH</a>" in its_own  # the filter's own name is not repeated
     assert "Member dave@acme.test · " in everything and "Member zoe@zeta.test · " in everything
     invoice = make.invoice(acme)
     from domain import audit
