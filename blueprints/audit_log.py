@@ -34,9 +34,9 @@ def page(endpoint: str, csv_endpoint: str, layout: str, *, show_reseller: bool, 
 def _about(result: audit_log.EventPage, endpoint: str, args: dict) -> dict[tuple[str, int], tuple[str, str]]:
     """The name of each customer and reseller the page's events were about, with the link to their events alone
     (the other filters kept), by ("customer" or "reseller", id): each drawn once however many rows name it."""
-    filters = {"Customer": "customer", "Reseller": "reseller"}
-    return {(filters[kind], id): (label, url_for(endpoint, **{**args, filters[kind]: id}))
-            for (kind, id), label in result.labels.items() if kind in filters}
+    query_args = {"Customer": "customer", "Reseller": "reseller"}
+    return {(query_args[kind], id): (label, url_for(endpoint, **{**args, query_args[kind]: id}))
+            for (kind, id), label in result.labels.items() if kind in query_args}
 
 
 def csv(**fixed) -> Response:

@@ -77,6 +77,11 @@ class EventPage:
     # only), and the subjects with a name of their own (an invoice's number, a member's address)
     labels: dict[tuple[str, int], str] = field(default_factory=dict)
 
+    def subject(self, event: AuditEvent) -> str:
+        """What ``event`` is about by its label where it has one, else by its id."""
+        id = event.subject_id or ""
+        return self.labels.get((event.subject_type, int(id)), id) if id.isdigit() else id
+
 
 # the column that names each kind of row an event can be about
 LABELS = {"Customer": Customer.name, "Reseller": Reseller.name, "Invoice": Invoice.number,
