@@ -224,10 +224,15 @@ def _notify(customer: Customer, member: Member, user: User) -> None:
 
 
 def resend_invitation(member: Member, *, actor: User) -> None:
-    """Send the invitation again to a member who has not activated yet (or not logged in since)."""
+    """Send the invitation again to a member who has not activated yet (or not logged in since), while the
+    subscription is active: suspended or ended, the invitation would lead to no access (the pages hide the button)."""
     if member.status != MemberStatus.INVITED:
         raise DomainError(_("Only invited members who have not activated yet can be sent a new invitation."))
-    customer = member.subscription.customer
+    subscription = member.subscription
+    if subscription.status != SubscriptionStatus.ACTIVE:
+        raise DomainError(_("Invitations can be sent again while the subscription is active; it is %(status)s.",
+                            status=status_label(subscription.status)))
+    customer = subscription.customer
     member.invite_sent_at = utcnow()
     _notify(customer, member, member.user)
     audit.record(actor, "member.invitation_resent", member, acting_on=customer, after={"email": member.email})

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import db
+from domain import seats
 from domain.models import AuditEvent, CustomerAdmin, Member, MemberStatus, OutboxMessage, User
 from tests.conftest import HTMX, login, login_where
 
@@ -142,6 +143,27 @@ def test_an_invitation_can_be_resent(reseller_client, acme):
     assert reseller_client.post(f"/console/manage/members/{member.id}/resend").status_code == 303
     kinds = [m.kind for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
     assert kinds == ["invitation", "invitation"]
+
+
+@pytest.mark.parametrize("where, page_url, resend_url", [
+    ("console", "/console/manage/?customer={id}", "/console/manage/members/{member}/resend"),
+    ("portal", "/portal/customers/{id}/members", "/portal/customers/{id}/members/{member}/resend"),
+])
+def test_no_invitation_is_sent_again_while_the_subscription_is_suspended(client, make, acme, where, page_url,
+                                                                         resend_url):
+    """The invitee would activate into no access: the button goes, a click from a page opened before is refused."""
+    member = seats.add_members(acme, ["ann@example.test"], actor=make.reseller_admin(acme.reseller)).added[0]
+    db.session.commit()
+    login_where(client, make, acme, where)
+    page_url, resend_url = page_url.format(id=acme.id), resend_url.format(id=acme.id, member=member.id)
+    assert f'action="{resend_url}"' in client.get(page_url).text
+    acme.subscription.status = "suspended"
+    db.session.commit()
+    page = client.get(page_url).text
+    assert "ann@example.test" in page and f'action="{resend_url}"' not in page
+    refused = client.post(resend_url, follow_redirects=True).text
+    assert "Invitations can be sent again while the subscription is active; it is suspended." in refused
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1  # the first invitation
 
 
 def test_promoting_warns_with_the_price_difference_then_records_the_administrator(reseller_client, acme, make):
