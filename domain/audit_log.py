@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from app import db
 from domain import spreadsheets
 from domain.models import AuditEvent, CreditNote, Customer, CustomerAdmin, Invoice, Member, Reseller, User
+from domain.money import format_money
 from domain.pages import on_days
 
 
@@ -123,10 +124,21 @@ def _labels(events: list[AuditEvent], *, with_resellers: bool) -> dict[tuple[str
 
 
 def changes(event: AuditEvent) -> list[tuple[str, object, object]]:
-    """Before and after side by side: (field, before, after) for every field either mentions."""
+    """Before and after side by side: (field, before, after) for every field either mentions.
+
+    An event that names its currency shows its amounts as money, ``gross_minor: 142800`` as ``gross: €1,428.00``,
+    and the currency row goes; the CSV keeps what was recorded."""
     before, after = event.before or {}, event.after or {}
     keys = list(dict.fromkeys([*before, *after]))
-    return [(key, before.get(key), after.get(key)) for key in keys]
+    currency = after.get("currency") or before.get("currency")
+    if currency is None or not any(key.endswith("_minor") for key in keys):
+        return [(key, before.get(key), after.get(key)) for key in keys]
+
+    def shown(value: object) -> object:
+        return format_money(value, currency) if isinstance(value, int) else value
+
+    return [(key.removesuffix("_minor"), shown(before.get(key)), shown(after.get(key))) if key.endswith("_minor")
+            else (key, before.get(key), after.get(key)) for key in keys if key != "currency"]
 
 
 def to_csv(user: User, filters: Filters) -> str:

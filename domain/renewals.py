@@ -143,7 +143,8 @@ def place(subscription: Subscription, on: date, status: OrderStatus) -> Order:
                           supply_end=end, placed_by=None, status=status, licenses_before=subscription.licenses)
     audit.record(None, "order.placed", order, acting_on=customer,
                  after={"kind": "renewal", "licenses": quote.licenses, "months": quote.months,
-                        "payment_method": str(subscription.payment_method), "gross_minor": order.gross_minor})
+                        "payment_method": str(subscription.payment_method), "gross_minor": order.gross_minor,
+                        "currency": order.currency})
     return order
 
 

@@ -196,7 +196,7 @@ def _place_on(subscription: Subscription, quote: pricing.Quote, kind: OrderKind,
                           licenses_before=subscription.licenses)
     audit.record(actor, "order.placed", order, acting_on=customer,
                  after={"kind": str(kind), **placed, "payment_method": str(payment_method),
-                        "gross_minor": order.gross_minor})
+                        "gross_minor": order.gross_minor, "currency": order.currency})
     if bank:
         apply(subscription, order, actor)
         _issue_and_notify(order, customer, actor)

@@ -198,7 +198,8 @@ def credit(invoice: Invoice, lines: list[tuple[str, int]], reason: str, *, on: d
     db.session.flush()
     _store_pdf(note)
     audit.record(actor, "credit_note.issued", note, acting_on=invoice.customer,
-                 after={"number": number, "invoice": invoice.number, "gross_minor": note.gross_minor})
+                 after={"number": number, "invoice": invoice.number, "gross_minor": note.gross_minor,
+                        "currency": note.currency})
     db.session.flush()
     return note
 

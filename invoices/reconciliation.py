@@ -119,7 +119,7 @@ def record_payment(invoice: Invoice, amount_minor: int, *, received_on, method: 
         reactivate_if_settled(invoice.customer_id, actor)
     audit.record(actor, "invoice.payment_recorded", invoice, acting_on=invoice.customer, before=before,
                  after={"paid_minor": invoice.paid_minor, "status": str(invoice.status), "amount_minor": amount_minor,
-                        "method": method, "reference": reference})
+                        "method": method, "reference": reference, "currency": invoice.currency})
     db.session.flush()
     return payment
 
@@ -214,7 +214,8 @@ def settle(line: StatementLine, invoice: Invoice, *, actor: User, how: str = "by
                              reference=line.bank_reference, payer_name=line.payer_name, line=line, actor=actor)
     line.state = "matched"
     audit.record(actor, "statement_line.matched", line, acting_on=invoice.customer,
-                 after={"invoice": invoice.number, "how": how, "amount_minor": line.amount_minor})
+                 after={"invoice": invoice.number, "how": how, "amount_minor": line.amount_minor,
+                        "currency": line.currency})
     return payment
 
 

@@ -76,6 +76,24 @@ def test_filters_and_before_after_side_by_side(client, make, world):
     assert "<th>Before</th><th>After</th>" in row and "email" in row and event.after["email"] in by_action
 
 
+def test_amounts_read_as_money_and_the_csv_keeps_what_was_recorded(client, make, world):
+    from invoices.reconciliation import record_payment
+
+    invoice = make.invoice(world["acme"])
+    operator = make.operator()
+    record_payment(invoice, 1000, received_on=invoice.due_on, method="bank transfer", reference="RF18", actor=operator)
+    db.session.commit()
+    login(client, operator)
+    shown = table(client.get("/vendor/audit?action=invoice.").text)
+    gross = f"€{invoice.gross_minor // 100:,}.{invoice.gross_minor % 100:02}"
+    assert f"<tr><th>gross</th><td>—</td><td>{gross}</td></tr>" in shown
+    assert "<tr><th>paid</th><td>€0.00</td><td>€10.00</td></tr>" in shown
+    assert "<tr><th>amount</th><td>—</td><td>€10.00</td></tr>" in shown
+    assert "_minor" not in shown and "<th>currency</th>" not in shown
+    exported = client.get("/vendor/audit.csv?action=invoice.").text
+    assert f'""gross_minor"": {invoice.gross_minor}' in exported and '""paid_minor"": 1000' in exported
+
+
 def test_each_event_names_whom_it_was_about_and_links_to_its_events(client, make, world):
     acme, zeta, north = world["acme"], world["zeta"], world["north"]
     login(client, make.operator())
