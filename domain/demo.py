@@ -1,16 +1,20 @@
 """Demo data for a new installation: a vendor, two resellers with customers, members and logins."""
 
 import unicodedata
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import fields
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import db
-from domain import dunning, orders, pricing
+from domain import audit, dunning, orders, pricing
 from domain.accounts import hash_password
 from domain.clock import today, utcnow
 from domain.models import (
+    AuditEvent,
     Customer,
     CustomerAdmin,
     Invoice,
@@ -28,6 +32,7 @@ from domain.models import (
     VendorOperator,
 )
 from domain.periods import add_months
+from domain.subscriptions import BusinessInfo
 
 DEMO_PASSWORD = "seatdesk-demo"
 OPERATOR = "operator@seatdesk.test"
@@ -76,16 +81,22 @@ def _customer(reseller: Reseller, row: tuple, index: int) -> Customer:
     subscription = Subscription(customer=customer, term_months=term, licenses=licenses, period_start=start,
                                 period_end=add_months(start, term), status=SubscriptionStatus.ACTIVE,
                                 payment_method=PaymentMethod.BANK_TRANSFER if term == 12 else PaymentMethod.CARD)
+    customer.created_at = _first_day(customer)
     db.session.add_all([customer, subscription])
     for n in range(min(licenses - 1, 4)):
         db.session.add(Member(subscription=subscription, email=f"user{n + 1}@{slug}.test",
                               status=MemberStatus.ACTIVE if n % 2 == 0 else MemberStatus.INVITED,
-                              activated_at=utcnow() if n % 2 == 0 else None))
+                              invited_at=customer.created_at, activated_at=customer.created_at if n % 2 == 0 else None))
     return customer
 
 
-def _invoice(customer: Customer) -> Invoice:
-    """Order and invoice the customer's current period, as Create would have."""
+def _first_day(customer: Customer) -> datetime:
+    """When the reseller's administrator set ``customer`` up: 9 o'clock on its subscription's first day."""
+    return datetime.combine(customer.subscription.period_start, time(9, 0))
+
+
+def _invoice(customer: Customer, admin: User) -> Invoice:
+    """Order and invoice the customer's current period, as Create would have for ``admin``."""
     from invoices import issuing
 
     subscription = customer.subscription
@@ -96,24 +107,70 @@ def _invoice(customer: Customer) -> Invoice:
                                          term=pricing.lazy_term(subscription.term_months)))
     order = orders.record(customer, quote, kind=OrderKind.CREATE, payment_method=subscription.payment_method,
                           idempotency_key=f"demo-{customer.id}", supply_start=subscription.period_start,
-                          supply_end=subscription.period_end, placed_by=None,
+                          supply_end=subscription.period_end, placed_by=admin,
                           status=OrderStatus.PAID if subscription.payment_method == PaymentMethod.CARD
                           else OrderStatus.INVOICED)
-    order.created_at = datetime.combine(subscription.period_start, time(9, 0))
+    order.created_at = _first_day(customer)
     if order.status == OrderStatus.PAID:
-        order.paid_at = datetime.combine(subscription.period_start, time(9, 30))
+        order.paid_at = order.created_at + timedelta(minutes=30)
+    audit.record(admin, "order.placed", order, acting_on=customer,
+                 after={"licenses": subscription.licenses, "term_months": subscription.term_months,
+                        "payment_method": str(subscription.payment_method), "gross_minor": order.gross_minor,
+                        "currency": order.currency})
     return issuing.issue(order, on=subscription.period_start)
 
 
-def _settle_as_the_days_went(invoices: dict[str, Invoice]) -> None:
-    """Bring the invoices to where the days since they were issued have taken them (R9): Canal paid its transfer
-    before the due date; Acme's is not due yet; Bellevue's fell due 27 days ago, so it was reminded twice and
-    its subscription is suspended until it pays (the vendor recording the payment starts it again)."""
+@contextmanager
+def _on(when: datetime):
+    """The audit events recorded inside carry ``when``: the demo's past happened over past days."""
+    db.session.flush()
+    last = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEvent.id), 0)))
+    yield
+    db.session.flush()
+    db.session.execute(sa.update(AuditEvent).where(AuditEvent.id > last).values(created_at=when))
+
+
+def _created(customer: Customer, admin: User) -> None:
+    """What Create and Add Members record when the reseller's administrator sets ``customer`` up (the demo
+    writes its rows directly, the product's events with them)."""
+    audit.record(admin, "customer.created", customer, acting_on=customer,
+                 after={info.name: getattr(customer, info.name) for info in fields(BusinessInfo)})
+    for member in customer.subscription.members:
+        audit.record(admin, "member.added", member, acting_on=customer,
+                     after={"email": member.email, "status": str(member.status)})
+
+
+def _play_the_past(customers: list[Customer], admins: dict[int, User], operator: User) -> None:
+    """Replay the demo's past in the order it happened, each event on its day, so the audit log reads as the
+    days went: each customer set up by its reseller's administrator on its first day, the first four of
+    Northwind invoiced then (numbers follow dates); Canal paid its transfer three days before the due date and
+    the vendor's operator recorded it. Acme's invoice is not due yet; Bellevue's fell due 27 days ago, so
+    today's daily run reminds it twice and suspends its subscription until it pays (R9)."""
+    from invoices.issuing import PAYMENT_DAYS
     from invoices.reconciliation import record_payment
 
-    canal = invoices["Canal Logistics BV"]
-    record_payment(canal, canal.gross_minor, received_on=canal.due_on - timedelta(days=3), method="bank transfer",
-                   reference=canal.rf_reference, payer_name="Canal Logistics BV")
+    invoiced = {customer.id for customer in customers[:4]}
+    invoices: dict[str, Invoice] = {}
+
+    def set_up(customer: Customer) -> None:
+        admin = admins[customer.reseller_id]
+        _created(customer, admin)
+        if customer.id in invoiced:
+            invoices[customer.name] = _invoice(customer, admin)
+
+    def canal_pays() -> None:
+        canal = invoices["Canal Logistics BV"]
+        record_payment(canal, canal.gross_minor, received_on=canal.due_on - timedelta(days=3),
+                       method="bank transfer", reference=canal.rf_reference, payer_name="Canal Logistics BV",
+                       actor=operator)
+
+    canal = next(customer for customer in customers if customer.name == "Canal Logistics BV")
+    steps: list[tuple[datetime, Callable[[], None]]] = [
+        (_first_day(customer), lambda customer=customer: set_up(customer)) for customer in customers]
+    steps.append((_first_day(canal) + timedelta(days=PAYMENT_DAYS - 3, hours=2), canal_pays))
+    for when, step in sorted(steps, key=lambda step: step[0]):
+        with _on(when):
+            step()
     dunning.run(today())
 
 
@@ -142,24 +199,23 @@ def seed(*, fast_hash: str | None = None) -> dict | None:
                           contact_email=RESELLER_B_ADMIN, billing_email="billing@baltic-reseller.test",
                           discount_bp=1500)
     db.session.add_all([reseller_a, reseller_b])
-    db.session.add(ResellerUser(user=_user(RESELLER_A_ADMIN, "Anna Northwind", password_hash), reseller=reseller_a))
-    db.session.add(ResellerUser(user=_user(RESELLER_B_ADMIN, "Björn Baltic", password_hash), reseller=reseller_b))
 
+    anna = _user(RESELLER_A_ADMIN, "Anna Northwind", password_hash)
+    bjorn = _user(RESELLER_B_ADMIN, "Björn Baltic", password_hash)
+    db.session.add_all([ResellerUser(user=anna, reseller=reseller_a), ResellerUser(user=bjorn, reseller=reseller_b)])
     customers = [_customer(reseller_a, row, i) for i, row in enumerate(_CUSTOMERS_A)]
-    for i, row in enumerate(_CUSTOMERS_B):
-        _customer(reseller_b, row, i)
+    customers += [_customer(reseller_b, row, i) for i, row in enumerate(_CUSTOMERS_B)]
     acme = customers[0]
     carol = _user(CUSTOMER_ADMIN, "Carol Acme", password_hash)
     db.session.add(CustomerAdmin(customer=acme, user=carol))
     dave = _user(MEMBER, "Dave Acme", password_hash)
     erin = _user(INVITED, None, password_hash, active=False)
     db.session.add(Member(subscription=acme.subscription, email=MEMBER, user=dave, status=MemberStatus.ACTIVE,
-                          activated_at=utcnow()))
-    db.session.add(Member(subscription=acme.subscription, email=INVITED, user=erin, status=MemberStatus.INVITED))
+                          invited_at=acme.created_at, activated_at=acme.created_at))
+    db.session.add(Member(subscription=acme.subscription, email=INVITED, user=erin, status=MemberStatus.INVITED,
+                          invited_at=acme.created_at))
     db.session.flush()
-    invoices = {customer.name: _invoice(customer)  # numbers follow dates
-                for customer in sorted(customers[:4], key=lambda c: c.subscription.period_start)}
-    _settle_as_the_days_went(invoices)
+    _play_the_past(customers, {reseller_a.id: anna, reseller_b.id: bjorn}, operator)
     return {"vendor operator": OPERATOR, "reseller admin (Northwind IT)": RESELLER_A_ADMIN,
             "reseller admin (Baltic Reseller)": RESELLER_B_ADMIN, "customer admin (Acme)": CUSTOMER_ADMIN,
             "member (Acme)": MEMBER, "invited, not yet active": erin}

@@ -1,6 +1,7 @@
 """The application as a newcomer starts it: configuration, migrations, CLI commands."""
 
 import warnings
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +10,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from app import create_app, db
-from domain.models import Base, Customer, Member, User, VendorOperator
+from domain.clock import utcnow
+from domain.models import AuditEvent, Base, Customer, Member, User, VendorOperator
 
 
 def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
@@ -79,6 +81,23 @@ def test_the_demo_logins_work(app):
     anna = db.session.scalar(sa.select(User).where(User.email == "anna@northwind-it.test"))
     login(client, anna, "seatdesk-demo")
     assert "Acme Consulting GmbH" in client.get("/console/").text
+
+
+def test_the_demo_audit_log_reads_as_the_days_went(app):
+    """Each customer set up by its reseller's administrator on its first day, its invoice issued then, Canal's
+    transfer recorded by the operator: in id order the dates never go back, and only today's run is today."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    days = [event.created_at for event in events]
+    assert days == sorted(days) and days[0] < utcnow() - timedelta(days=30)
+    assert {event.action for event in events if event.created_at.date() == utcnow().date()} == {
+        "invoice.reminder_sent", "subscription.suspended"}
+    created = [event for event in events if event.action == "customer.created"]
+    assert len(created) == _count(Customer) and {event.actor_label for event in created} == {
+        "anna@northwind-it.test", "bjorn@baltic-reseller.test"}
+    assert sum(event.action == "member.added" for event in events) == _count(Member)
+    paid = next(event for event in events if event.action == "invoice.payment_recorded")
+    assert paid.actor_label == "operator@seatdesk.test" and paid.after["paid_minor"] == paid.after["amount_minor"]
 
 
 def test_create_operator_makes_a_vendor_operator(app):
