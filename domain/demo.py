@@ -4,7 +4,7 @@ import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -31,6 +31,7 @@ from domain.models import (
     User,
     VendorOperator,
 )
+from domain.money import to_decimal
 from domain.periods import add_months
 from domain.subscriptions import BusinessInfo
 
@@ -140,14 +141,29 @@ def _created(customer: Customer, admin: User) -> None:
                      after={"email": member.email, "status": str(member.status)})
 
 
+def _statement(booked_on: date, credits: list[tuple[str, int, str, str]]) -> bytes:
+    """An MT940 statement of the seller's account (the demo IBAN) booked on ``booked_on``, with one credit per
+    (bank reference, amount in cents, payer, the payer's text), as the vendor's bank would send it."""
+    day = f"{booked_on:%y%m%d}"
+    lines = [f":20:STMT{booked_on:%Y%m%d}", ":25:37040044/0532013000", ":28C:1/1", f":60F:C{day}EUR0,00"]
+    for reference, amount_minor, payer, text in credits:
+        amount = str(to_decimal(amount_minor, "EUR")).replace(".", ",")
+        lines += [f":61:{day}{booked_on:%m%d}C{amount}NTRFNONREF//{reference}",
+                  f":86:166?00SEPA-GUTSCHRIFT?20EREF+NOTPROVIDED?21SVWZ+{text}?32{payer}"]
+    closing = str(to_decimal(sum(credit[1] for credit in credits), "EUR")).replace(".", ",")
+    return "\n".join([*lines, f":62F:C{day}EUR{closing}"]).encode()
+
+
 def _play_the_past(customers: list[Customer], admins: dict[int, User], operator: User) -> None:
     """Replay the demo's past in the order it happened, each event on its day, so the audit log reads as the
     days went: each customer set up by its reseller's administrator on its first day, the first four of
-    Northwind invoiced then (numbers follow dates); Canal paid its transfer three days before the due date and
-    the vendor's operator recorded it. Acme's invoice is not due yet; Bellevue's fell due 27 days ago, so
-    today's daily run reminds it twice and suspends its subscription until it pays (R9)."""
+    Northwind invoiced then (numbers follow dates); Canal paid its transfer three days before the due date,
+    with the invoice's RF reference, and the operator imported that day's statement, which matched it. Acme's
+    invoice is not due yet; Bellevue's fell due 27 days ago, so today's daily run reminds it twice and
+    suspends its subscription (R9). Today's statement brings a transfer of Bellevue's amount without a
+    reference: it waits under Payments for the operator to assign it, which starts the subscription again."""
     from invoices.issuing import PAYMENT_DAYS
-    from invoices.reconciliation import record_payment
+    from invoices.reconciliation import import_statement
 
     invoiced = {customer.id for customer in customers[:4]}
     invoices: dict[str, Invoice] = {}
@@ -160,9 +176,8 @@ def _play_the_past(customers: list[Customer], admins: dict[int, User], operator:
 
     def canal_pays() -> None:
         canal = invoices["Canal Logistics BV"]
-        record_payment(canal, canal.gross_minor, received_on=canal.due_on - timedelta(days=3),
-                       method="bank transfer", reference=canal.rf_reference, payer_name="Canal Logistics BV",
-                       actor=operator)
+        import_statement(_statement(canal.due_on - timedelta(days=3), [
+            ("DEMO-0001", canal.gross_minor, "Canal Logistics BV", canal.rf_reference)]), actor=operator)
 
     canal = next(customer for customer in customers if customer.name == "Canal Logistics BV")
     steps: list[tuple[datetime, Callable[[], None]]] = [
@@ -172,6 +187,9 @@ def _play_the_past(customers: list[Customer], admins: dict[int, User], operator:
         with _on(when):
             step()
     dunning.run(today())
+    bellevue = invoices["Bellevue Architectes SARL"]
+    import_statement(_statement(today(), [("DEMO-0002", bellevue.gross_minor, "BELLEVUE ARCHITECTES",
+                                           "Virement facture octobre")]), actor=operator)
 
 
 DEMO_SELLER = {

@@ -1,5 +1,6 @@
 """The application as a newcomer starts it: configuration, migrations, CLI commands."""
 
+import re
 import warnings
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from flask_migrate import upgrade
 
 from app import create_app, db
 from domain.clock import utcnow
-from domain.models import AuditEvent, Base, Customer, Member, User, VendorOperator
+from domain.models import AuditEvent, Base, Customer, Invoice, Member, User, VendorOperator
 
 
 def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
@@ -85,19 +86,37 @@ def test_the_demo_logins_work(app):
 
 def test_the_demo_audit_log_reads_as_the_days_went(app):
     """Each customer set up by its reseller's administrator on its first day, its invoice issued then, Canal's
-    transfer recorded by the operator: in id order the dates never go back, and only today's run is today."""
+    transfer matched from the statement the operator imported: in id order the dates never go back, and only
+    today's run and today's statement are today."""
     app.test_cli_runner().invoke(args=["seed-demo"])
     events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
     days = [event.created_at for event in events]
     assert days == sorted(days) and days[0] < utcnow() - timedelta(days=30)
     assert {event.action for event in events if event.created_at.date() == utcnow().date()} == {
-        "invoice.reminder_sent", "subscription.suspended"}
+        "invoice.reminder_sent", "subscription.suspended", "statement.imported"}
     created = [event for event in events if event.action == "customer.created"]
     assert len(created) == _count(Customer) and {event.actor_label for event in created} == {
         "anna@northwind-it.test", "bjorn@baltic-reseller.test"}
     assert sum(event.action == "member.added" for event in events) == _count(Member)
     paid = next(event for event in events if event.action == "invoice.payment_recorded")
     assert paid.actor_label == "operator@seatdesk.test" and paid.after["paid_minor"] == paid.after["amount_minor"]
+
+
+def test_the_demo_statement_line_waits_for_the_operator_and_settling_it_lifts_the_suspension(app):
+    """Today's transfer of Bellevue's amount came without a reference: the queue suggests its invoice."""
+    from tests.conftest import login
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    client = app.test_client()
+    login(client, db.session.scalar(sa.select(User).where(User.email == "operator@seatdesk.test")), "seatdesk-demo")
+    queue = client.get("/vendor/payments").text
+    bellevue = db.session.scalar(sa.select(Customer).where(Customer.name == "Bellevue Architectes SARL"))
+    number = db.session.scalar(sa.select(Invoice.number).where(Invoice.customer_id == bellevue.id))
+    assert "To look at (1)" in queue and f"Same amount: {number} (Bellevue Architectes SARL)" in queue
+    line_id = int(re.search(r'action="/vendor/payments/lines/(\d+)/assign"', queue).group(1))
+    client.post(f"/vendor/payments/lines/{line_id}/assign", data={"invoice": number})
+    assert db.session.get(Customer, bellevue.id).subscription.status == "active"
+    assert "To look at (0)" in client.get("/vendor/payments").text
 
 
 def test_create_operator_makes_a_vendor_operator(app):
