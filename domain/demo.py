@@ -22,6 +22,7 @@ from domain.models import (
     MemberStatus,
     OrderKind,
     OrderStatus,
+    OutboxMessage,
     PaymentMethod,
     Reseller,
     ResellerUser,
@@ -123,12 +124,14 @@ def _invoice(customer: Customer, admin: User) -> Invoice:
 
 @contextmanager
 def _on(when: datetime):
-    """The audit events recorded inside carry ``when``: the demo's past happened over past days."""
+    """The audit events and e-mails recorded inside carry ``when``: the demo's past happened over past days."""
     db.session.flush()
-    last = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEvent.id), 0)))
+    last = {model: db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(model.id), 0)))
+            for model in (AuditEvent, OutboxMessage)}
     yield
     db.session.flush()
-    db.session.execute(sa.update(AuditEvent).where(AuditEvent.id > last).values(created_at=when))
+    for model, last_id in last.items():
+        db.session.execute(sa.update(model).where(model.id > last_id).values(created_at=when))
 
 
 def _created(customer: Customer, admin: User) -> None:
@@ -159,9 +162,10 @@ def _play_the_past(customers: list[Customer], admins: dict[int, User], operator:
     days went: each customer set up by its reseller's administrator on its first day, the first four of
     Northwind invoiced then (numbers follow dates); Canal paid its transfer three days before the due date,
     with the invoice's RF reference, and the operator imported that day's statement, which matched it. Acme's
-    invoice is not due yet; Bellevue's fell due 27 days ago, so today's daily run reminds it twice and
-    suspends its subscription (R9). Today's statement brings a transfer of Bellevue's amount without a
-    reference: it waits under Payments for the operator to assign it, which starts the subscription again."""
+    invoice is not due yet; Bellevue's fell due 27 days ago, so the daily run of each day since reminded it on
+    that day and a week later, and suspended its subscription a week after that (R9). Today's statement brings
+    a transfer of Bellevue's amount without a reference: it waits under Payments for the operator to assign it,
+    which starts the subscription again."""
     from invoices.issuing import PAYMENT_DAYS
     from invoices.reconciliation import import_statement
 
@@ -183,10 +187,12 @@ def _play_the_past(customers: list[Customer], admins: dict[int, User], operator:
     steps: list[tuple[datetime, Callable[[], None]]] = [
         (_first_day(customer), lambda customer=customer: set_up(customer)) for customer in customers]
     steps.append((_first_day(canal) + timedelta(days=PAYMENT_DAYS - 3, hours=2), canal_pays))
+    first_due = min(customer.subscription.period_start for customer in customers) + timedelta(days=PAYMENT_DAYS)
+    steps += [(datetime.combine(day, time(6, 0)), lambda day=day: dunning.run(day))
+              for day in (first_due + timedelta(days=n) for n in range((today() - first_due).days + 1))]
     for when, step in sorted(steps, key=lambda step: step[0]):
         with _on(when):
             step()
-    dunning.run(today())
     bellevue = invoices["Bellevue Architectes SARL"]
     import_statement(_statement(today(), [("DEMO-0002", bellevue.gross_minor, "BELLEVUE ARCHITECTES",
                                            "Virement facture octobre")]), actor=operator)

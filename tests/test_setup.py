@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from app import create_app, db
 from domain.clock import utcnow
-from domain.models import AuditEvent, Base, Customer, Invoice, Member, User, VendorOperator
+from domain.models import AuditEvent, Base, Customer, Invoice, Member, OutboxMessage, User, VendorOperator
 
 
 def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
@@ -86,20 +86,26 @@ def test_the_demo_logins_work(app):
 
 def test_the_demo_audit_log_reads_as_the_days_went(app):
     """Each customer set up by its reseller's administrator on its first day, its invoice issued then, Canal's
-    transfer matched from the statement the operator imported: in id order the dates never go back, and only
-    today's run and today's statement are today."""
+    transfer matched from the statement the operator imported, Bellevue reminded and suspended by the daily runs
+    of their days: in id order the dates never go back, and only today's statement is today."""
     app.test_cli_runner().invoke(args=["seed-demo"])
     events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
     days = [event.created_at for event in events]
     assert days == sorted(days) and days[0] < utcnow() - timedelta(days=30)
-    assert {event.action for event in events if event.created_at.date() == utcnow().date()} == {
-        "invoice.reminder_sent", "subscription.suspended", "statement.imported"}
+    assert [event.action for event in events if event.created_at.date() == utcnow().date()] == ["statement.imported"]
     created = [event for event in events if event.action == "customer.created"]
     assert len(created) == _count(Customer) and {event.actor_label for event in created} == {
         "anna@northwind-it.test", "bjorn@baltic-reseller.test"}
     assert sum(event.action == "member.added" for event in events) == _count(Member)
     paid = next(event for event in events if event.action == "invoice.payment_recorded")
     assert paid.actor_label == "operator@seatdesk.test" and paid.after["paid_minor"] == paid.after["amount_minor"]
+    bellevue = db.session.scalar(sa.select(Invoice).join(Customer).where(Customer.name == "Bellevue Architectes SARL"))
+    dunned = [(event.action, (event.created_at.date() - bellevue.due_on).days) for event in events
+              if event.action in ("invoice.reminder_sent", "subscription.suspended")]
+    assert dunned == [("invoice.reminder_sent", 0), ("invoice.reminder_sent", 7), ("subscription.suspended", 14)]
+    written = db.session.execute(sa.select(OutboxMessage.kind, OutboxMessage.created_at)
+                                 .where(OutboxMessage.kind == "payment_reminder").order_by(OutboxMessage.id)).all()
+    assert [(at.date() - bellevue.due_on).days for _, at in written] == [0, 7]
 
 
 def test_the_demo_statement_line_waits_for_the_operator_and_settling_it_lifts_the_suspension(app):
