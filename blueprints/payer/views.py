@@ -8,6 +8,8 @@ speaks the invoice's language (the one its e-mail was written in) unless the vis
 header.
 """
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
@@ -15,8 +17,9 @@ from flask_babel import refresh
 from app import db, limiter
 from blueprints.downloads import stored_pdf
 from blueprints.htmx import render
-from domain import links, notifications
-from domain.models import Invoice
+from domain import dunning, links, notifications
+from domain.clock import today
+from domain.models import Invoice, SubscriptionStatus
 from invoices.issuing import amount_due, payer_status
 from invoices.payment import transfer_details
 
@@ -76,7 +79,17 @@ def invoice_page(token: str):
     due = amount_due(invoice)
     transfer = transfer_details(invoice.snapshot, amount_minor=due, currency=invoice.currency) if due else None
     return render("payer/invoice.html", invoice=invoice, due=due, status=payer_status(invoice), transfer=transfer,
-                  token=token)
+                  token=token, **_what_lateness_does(invoice))
+
+
+def _what_lateness_does(invoice: Invoice) -> dict:
+    """For an overdue invoice, what its lateness does to the subscription (R9): ``suspended`` already, or the day
+    ``suspends_on`` that it will be while it is still ahead; neither once the subscription is not active."""
+    subscription = invoice.customer.subscription
+    status = subscription.status if subscription is not None else None
+    suspends_on = invoice.due_on + timedelta(days=dunning.SUSPEND_AFTER_DAYS)
+    return {"suspended": status == SubscriptionStatus.SUSPENDED,
+            "suspends_on": suspends_on if status == SubscriptionStatus.ACTIVE and suspends_on > today() else None}
 
 
 @bp.get("/<token>/invoice.pdf")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import time_machine
 
 from app import db
-from domain import links
+from domain import dunning, links
 from invoices import reconciliation
 
 
@@ -46,12 +46,31 @@ def test_partly_paid_overdue_and_paid(client, invoice):
     assert 'status-partly-paid">partly paid<' in page and "€428.00" in page and "€1,000.00" in page
     with at(date(2027, 4, 2)):
         page = client.get(url(invoice)).text
-    assert 'status-overdue">overdue<' in page and "14 days after the due date" in page
+    suspends_on = (invoice.due_on + timedelta(days=14)).strftime("%b %-d, %Y")
+    assert 'status-overdue">overdue<' in page and f"still unpaid on {suspends_on}, the subscription is suspended." in page
     reconciliation.record_payment(invoice, 100000, received_on=date(2027, 4, 2), method="bank_transfer", reference="b")
     db.session.commit()
     with at(date(2027, 4, 3)):
         page = client.get(url(invoice)).text
     assert 'status-paid">paid<' in page and "this invoice is paid" in page and "IBAN" not in page
+
+
+def test_an_overdue_invoice_says_what_its_lateness_does_to_the_subscription(client, invoice):
+    """Before the 14th day late, the day it is suspended; once the daily run has suspended it, that it is; once the
+    subscription is no longer active for another reason, neither."""
+    later = invoice.due_on + timedelta(days=15)
+    with at(later):
+        dunning.run(later)
+        db.session.commit()
+        page = client.get(url(invoice)).text
+    assert "The subscription is suspended: its members have no access until it is paid" in page
+    assert "is suspended on" not in page
+    invoice.customer.subscription.status = "expired"
+    db.session.commit()
+    with at(later):
+        page = client.get(url(invoice)).text
+    assert f"This invoice was due on {invoice.due_on.strftime('%b %-d, %Y')}. Please pay it now.</p>" in page
+    assert "suspended" not in page
 
 
 def test_a_tampered_link_is_not_found_and_an_expired_one_serves_nothing(client, invoice, app):
