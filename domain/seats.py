@@ -277,6 +277,18 @@ def administrators(customer: Customer) -> list[CustomerAdmin]:
                                    .options(joinedload(CustomerAdmin.user)).order_by(CustomerAdmin.id)))
 
 
+def administrators_of(customer_ids: list[int], *, besides: User) -> dict[int, list[User]]:
+    """The administrators of each of ``customer_ids`` other than ``besides``, by customer, in one statement:
+    whom a member asks about its license."""
+    found: dict[int, list[User]] = {}
+    if customer_ids:
+        for customer_id, user in db.session.execute(
+                sa.select(CustomerAdmin.customer_id, User).join(User, User.id == CustomerAdmin.user_id)
+                .where(CustomerAdmin.customer_id.in_(customer_ids), User.id != besides.id).order_by(CustomerAdmin.id)):
+            found.setdefault(customer_id, []).append(user)
+    return found
+
+
 def invited_user_ids(subscription: Subscription, user_ids: set[int]) -> set[int]:
     """Those of ``user_ids`` whose license at ``subscription`` waits for them to accept: their names are
     not shown to whoever added them (an account's name would tell that the address has one)."""

@@ -25,8 +25,8 @@ from blueprints.licenses.views import (
 )
 from domain import dunning
 from domain.access import visible_customers, visible_invoices
-from domain.models import MEMBER_IS_LIVE, Customer, Invoice, Member, Subscription
-from domain.seats import activate_memberships, assigned_count
+from domain.models import MEMBER_IS_LIVE, Customer, Invoice, Member, Reseller, Subscription
+from domain.seats import activate_memberships, administrators_of, assigned_count
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 TEMPLATE = "portal/members.html"
@@ -49,19 +49,21 @@ def home():
                                       .order_by(Customer.name)).all() \
         if current_user.reseller_id is None and not current_user.is_operator else []
     memberships = db.session.execute(
-        sa.select(Member, Customer.name, Subscription)
+        sa.select(Member, Customer.name, Subscription, Reseller)
         .join(Subscription, Subscription.id == Member.subscription_id)
         .join(Customer, Customer.id == Subscription.customer_id)
+        .join(Reseller, Reseller.id == Customer.reseller_id)
         .where(Member.user_id == current_user.id, MEMBER_IS_LIVE)
         .order_by(Customer.name)
     ).all()
+    ask = administrators_of([subscription.customer_id for _, _, subscription, _ in memberships], besides=current_user)
     organizations = [(c, c.subscription, assigned_count(c.subscription) if c.subscription else 0)
                      for c in administered]
     invoices = db.session.scalars(visible_invoices(current_user).order_by(Invoice.issued_on.desc()).limit(50)).all() \
         if administered else []
     to_pay = {c.id: dunning.what_to_pay(c.subscription) for c in administered}
     return render("portal/home.html", organizations=organizations, memberships=memberships, invoices=invoices,
-                  to_pay=to_pay)
+                  to_pay=to_pay, ask=ask)
 
 
 def _customers_own_people_only() -> None:

@@ -341,6 +341,26 @@ def test_customer_users_never_reach_another_customer(client, make, acme):
         client.post("/logout")
 
 
+def test_a_member_is_told_whom_to_ask_its_administrators_else_its_reseller(client, make, acme):
+    user, _ = make.member(acme)
+    login(client, user)
+    reseller = acme.reseller
+    to_reseller = f'ask your organization\'s reseller, {reseller.name}, <a href="mailto:{reseller.contact_email}">'
+    assert to_reseller in client.get("/portal/").text
+    carol = make.customer_admin(acme, "carol@acme.test")
+    carol.name = "Carol Acme"
+    db.session.commit()
+    asked = client.get("/portal/").text.split("Your license")[1]
+    assert 'ask your administrator,\n    Carol Acme <a href="mailto:carol@acme.test">carol@acme.test</a>.' in asked
+    assert to_reseller not in asked
+    client.post("/logout")
+    # an administrator holding a license is not told to ask itself
+    db.session.add(Member(subscription=acme.subscription, email=carol.email, user=carol, status=MemberStatus.ACTIVE))
+    db.session.commit()
+    login(client, carol)
+    assert to_reseller in client.get("/portal/").text.split("Your license")[1]
+
+
 def test_a_member_sees_its_license_and_the_organization_name_only(client, make, acme):
     user, _ = make.member(acme)
     login(client, user)
