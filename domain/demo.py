@@ -5,6 +5,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -184,11 +185,11 @@ def _play_the_past(customers: list[Customer], admins: dict[int, User], operator:
             ("DEMO-0001", canal.gross_minor, "Canal Logistics BV", canal.rf_reference)]), actor=operator)
 
     canal = next(customer for customer in customers if customer.name == "Canal Logistics BV")
-    steps: list[tuple[datetime, Callable[[], None]]] = [
-        (_first_day(customer), lambda customer=customer: set_up(customer)) for customer in customers]
+    steps: list[tuple[datetime, Callable[[], object]]] = [(_first_day(customer), partial(set_up, customer))
+                                                          for customer in customers]
     steps.append((_first_day(canal) + timedelta(days=PAYMENT_DAYS - 3, hours=2), canal_pays))
     first_due = min(customer.subscription.period_start for customer in customers) + timedelta(days=PAYMENT_DAYS)
-    steps += [(datetime.combine(day, time(6, 0)), lambda day=day: dunning.run(day))
+    steps += [(datetime.combine(day, time(6, 0)), partial(dunning.run, day))
               for day in (first_due + timedelta(days=n) for n in range((today() - first_due).days + 1))]
     for when, step in sorted(steps, key=lambda step: step[0]):
         with _on(when):
