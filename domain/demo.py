@@ -125,14 +125,19 @@ def _invoice(customer: Customer, admin: User) -> Invoice:
 
 @contextmanager
 def _on(when: datetime):
-    """The audit events and e-mails recorded inside carry ``when``: the demo's past happened over past days."""
-    db.session.flush()
-    last = {model: db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(model.id), 0)))
-            for model in (AuditEvent, OutboxMessage)}
-    yield
-    db.session.flush()
-    for model, last_id in last.items():
-        db.session.execute(sa.update(model).where(model.id > last_id).values(created_at=when))
+    """The audit events and e-mails written inside carry ``when``: the demo's past happened over past days."""
+    def stamp(session, flush_context, instances) -> None:
+        for row in session.new:
+            if isinstance(row, AuditEvent | OutboxMessage):
+                row.created_at = when
+
+    session = db.session()
+    sa.event.listen(session, "before_flush", stamp)
+    try:
+        yield
+        session.flush()
+    finally:
+        sa.event.remove(session, "before_flush", stamp)
 
 
 def _created(customer: Customer, admin: User) -> None:
