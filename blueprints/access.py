@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from app import db
 from blueprints.params import row_id
 from domain import access
-from domain.models import Customer, CustomerAdmin, Invoice, Member, Order, Reseller, Subscription
+from domain.models import Customer, CustomerAdmin, Invoice, Member, Order, Reseller, ResellerStatus, Subscription
 
 ACTING_ON = "acting_on"
 
@@ -50,6 +50,15 @@ def order_or_404(order_id) -> Order:
 
 def invoice_or_404(invoice_id) -> Invoice:
     return _one_or_404(access.visible_invoices(current_user), invoice_id)
+
+
+def reseller_read_only() -> bool:
+    """Whether the signed-in person works for a reseller the vendor has suspended: they read everything of theirs
+    and change nothing (seed 003). ``web.suspended_resellers_read_only`` refuses their changes; the pages, through
+    ``read_only()``, offer none: each form or button that would change something gives way to a notice or is left
+    out, so no one fills in a form only to be refused."""
+    return current_user.is_authenticated and current_user.reseller_id is not None \
+        and current_user.reseller_user.reseller.status == ResellerStatus.SUSPENDED
 
 
 def reseller_required(view):

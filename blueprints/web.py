@@ -15,10 +15,11 @@ from markupsafe import Markup, escape
 
 from app import db, login_manager
 from blueprints import htmx
+from blueprints.access import reseller_read_only
 from blueprints.params import row_id
 from domain import audit, connections, notifications, transactions
 from domain.labels import LANGUAGES, per_language, status_label, subject_label
-from domain.models import ResellerStatus, User
+from domain.models import User
 from domain.money import format_money, percent
 from domain.pricing import term_label
 from invoices.issuing import amount_due, payer_status
@@ -137,9 +138,7 @@ def init_app(app: Flask) -> None:
         """A suspended reseller's users may read everything of theirs and change nothing (seed 003)."""
         if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in READ_ONLY_POSTS:
             return None
-        if not current_user.is_authenticated or current_user.reseller_id is None:
-            return None
-        if current_user.reseller_user.reseller.status != ResellerStatus.SUSPENDED:
+        if not reseller_read_only():
             return None
         return render_template("error.html", title=_("Your reseller account is suspended"),
                                message=_("The vendor has suspended your reseller account: you can read, but not buy "
@@ -195,6 +194,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["payer_status"] = payer_status
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["read_only"] = reseller_read_only
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks are extracted with their spaces collapsed
 

@@ -9,7 +9,18 @@ import sqlalchemy as sa
 
 from app import db
 from blueprints.web import READ_ONLY_POSTS
-from domain.models import AuditEvent, Base, Customer, Invoice, OutboxMessage, Reseller, ResellerStatus, SellerSettings
+from domain.models import (
+    AuditEvent,
+    Base,
+    Customer,
+    Invoice,
+    Member,
+    OutboxMessage,
+    Reseller,
+    ResellerStatus,
+    SellerSettings,
+    SubscriptionStatus,
+)
 from domain.money import format_money, to_decimal
 from tests.conftest import HTMX, PASSWORD, login
 from tests.web.test_create import form as create_form
@@ -305,6 +316,54 @@ def test_a_suspended_reseller_reads_and_every_write_route_is_refused(app, client
     login(client, make.operator())
     client.post(f"/vendor/resellers/{reseller.id}/status", data={"status": "active"})
     assert db.session.get(Reseller, reseller.id).status == ResellerStatus.ACTIVE
+
+
+def _offers(client, customer, ended) -> dict[str, bool]:
+    """Which changes the console's pages offer, by what a person would click or fill in."""
+    manage = client.get(f"/console/manage/?customer={customer.id}").text
+    team = client.get("/console/account/team").text
+    business = client.get(f"/console/business/?customer={customer.id}").text
+    return {"create": 'id="create-form"' in client.get("/console/create/").text,
+            "top up": 'id="top-up-form"' in client.get(f"/console/licenses/?customer={customer.id}").text,
+            "start again": 'id="restart-form"' in client.get(f"/console/licenses/?customer={ended.id}").text,
+            "add members": 'name="emails"' in manage, "remove members": "Remove Members" in manage,
+            "re-send to a member": ">Re-send<" in manage, "renewal": "Save renewal setting" in manage,
+            "revoke an administrator": ">Revoke<" in manage, "invite an administrator": "Send the invitation" in team,
+            "re-send to an administrator": ">Re-send<" in team, "remove an administrator": ">Remove<" in team,
+            "business information": ">Save<" in business and not re.search(r'<fieldset class="plain"\s+disabled',
+                                                                              business)}
+
+
+def test_a_suspended_resellers_pages_offer_no_change_and_say_why(client, make):
+    make.seller()
+    reseller = make.reseller("Danube Digital GmbH")
+    customer = make.customer(reseller, "Acme GmbH", members=1)
+    db.session.add(Member(subscription=customer.subscription, email="invited@acme.test"))
+    make.customer_admin(customer)
+    ended = make.customer(reseller, "Bygone GmbH")
+    ended.subscription.status = SubscriptionStatus.EXPIRED
+    invited = make.reseller_admin(reseller, "invited.admin@danube.test")
+    invited.password_hash = invited.activated_at = None
+    db.session.commit()
+    login(client, make.reseller_admin(reseller))
+    active = _offers(client, customer, ended)
+    assert all(active.values()), active
+    reseller.status = ResellerStatus.SUSPENDED
+    db.session.commit()
+    assert not any(_offers(client, customer, ended).values())
+    reasons = {"/console/create/": "no customer can be created",
+               f"/console/licenses/?customer={customer.id}": "no licenses can be bought",
+               f"/console/licenses/?customer={ended.id}": "no subscription can be started again",
+               f"/console/manage/?customer={customer.id}": "no member can be added",
+               "/console/account/team": "no administrator can be invited",
+               f"/console/business/?customer={customer.id}": "the business information can be read, not changed"}
+    for path, reason in reasons.items():
+        page = client.get(path).text
+        assert f"While your reseller account is suspended, {reason}" in page, path
+    # everything is still there to read
+    assert "invited@acme.test" in client.get(f"/console/manage/?customer={customer.id}").text
+    assert 'value="Acme GmbH"' in client.get(f"/console/business/?customer={customer.id}").text
+    assert "invited.admin@danube.test" in client.get("/console/account/team").text
 
 
 def test_the_twentieth_organization_is_allowed_and_the_twenty_first_refused(client, make):
