@@ -106,7 +106,10 @@ def add(customer: Customer, template: str, urls: MemberUrls):
             batch = seats.add_members(customer, raws, actor=current_user)
         except DomainError as failure:
             db.session.rollback()
-            error = str(failure)
+            if failure.field in form:  # said next to the field it is about
+                form[failure.field].errors = [*form[failure.field].errors, str(failure)]
+            else:
+                error = str(failure)
         else:
             if batch.added:
                 db.session.commit()

@@ -8,6 +8,7 @@ than unused licenses, and nothing is added. Someone who already has an active ac
 active member at once and is told by e-mail; anyone else gets an invitation to activate an account.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -70,24 +71,69 @@ def split_addresses(text: str) -> list[str]:
 
 
 def read_csv(data: bytes) -> list[str]:
-    """Addresses from a CSV file: its "email" column if it has one, else its first column."""
+    """Addresses from a CSV file as a spreadsheet saves it: its e-mail column if its first row names one (in
+    English, French or Chinese), else its first column.
+
+    Cells are separated by commas, or by semicolons or tabs when the header row is separated so (Excel in French
+    or German writes semicolons, its "Unicode Text" tabs); a file without a header is read as comma-separated
+    unless its lines agree on another separator. The text is UTF-8, with or without a byte-order mark, or UTF-16
+    with one; any other text is read as Windows-1252 (Excel's plain CSV on a Western European Windows), and
+    then an address with a letter beyond ASCII is refused whole rather than risk adding a misread one."""
+    text, guessed = _text_of(data)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DomainError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."),
-                          field="csv_file") from error
-    try:
-        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=_separator(text))
+                if any(cell.strip() for cell in row)]
     except csv.Error as error:
         raise DomainError(_("The file is not a readable CSV file: %(detail)s", detail=error),
                           field="csv_file") from error
     if not rows:
         return []
-    header = [cell.strip().lower() for cell in rows[0]]
-    column = next((i for i, name in enumerate(header) if name in {"email", "e-mail", "mail", "email address"}), None)
+    column = _email_column(rows[0])
     if column is not None:
         rows = rows[1:]
-    return [row[column or 0].strip() for row in rows if len(row) > (column or 0) and row[column or 0].strip()]
+    addresses = [row[column or 0].strip() for row in rows if len(row) > (column or 0) and row[column or 0].strip()]
+    if guessed and not all(address.isascii() for address in addresses):
+        raise DomainError(_("The file is not UTF-8 text, and the addresses it holds could be misread. Save it as "
+                            "“CSV UTF-8” and upload it again."), field="csv_file")
+    return addresses
+
+
+EMAIL_HEADERS = {"email", "e-mail", "mail", "email address", "e-mail address", "courriel", "adresse e-mail",
+                 "adresse email", "adresse électronique", "电子邮件", "电子邮箱", "邮箱"}
+
+
+def _email_column(header: list[str]) -> int | None:
+    return next((i for i, name in enumerate(header) if name.strip().lower() in EMAIL_HEADERS), None)
+
+
+def _separator(text: str) -> str:
+    """The cell separator: the one that makes the first row a header naming an e-mail column, else the one the
+    lines agree on (``csv.Sniffer``, among comma, semicolon and tab), else a comma."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    for separator in ",;\t":
+        if _email_column(next(csv.reader([first], delimiter=separator), [])) is not None:
+            return separator
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _text_of(data: bytes) -> tuple[str, bool]:
+    """The text of an uploaded file, and whether its encoding had to be guessed. A file holding NUL bytes and no
+    UTF-16 mark is not text (an Excel workbook, a PDF) and is refused."""
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16"), False
+        if b"\x00" not in data:
+            try:
+                return data.decode("utf-8-sig"), False
+            except UnicodeDecodeError:
+                return data.decode("cp1252"), True
+    except UnicodeDecodeError:
+        pass
+    raise DomainError(_("The file cannot be read as CSV text. Save it as “CSV UTF-8” and upload it again."),
+                      field="csv_file")
 
 
 def live_members(subscription: Subscription) -> sa.Select:

@@ -39,9 +39,30 @@ def test_a_csv_file_gives_its_email_column_or_its_first():
     assert seats.read_csv(b"") == []
 
 
-def test_a_csv_file_in_another_encoding_is_refused_clearly():
-    with pytest.raises(DomainError, match="not UTF-8"):
-        seats.read_csv("jürgen@x.test\n".encode("utf-16"))
+def test_a_csv_file_is_read_as_spreadsheets_save_it():
+    # Excel in French: semicolons, Windows-1252, a French header; its accented names are no trouble
+    assert seats.read_csv("Nom;Prénom;Courriel\nDupont;Jérôme;jerome@x.test\n".encode("cp1252")) == ["jerome@x.test"]
+    # Excel's "Unicode Text": UTF-16 with its mark, tabs
+    assert seats.read_csv("E-mail\tName\njürgen@x.test\tJürgen\n".encode("utf-16")) == ["jürgen@x.test"]
+    assert seats.read_csv("姓名,电子邮件\n张三,zhang@x.test\n".encode()) == ["zhang@x.test"]
+    # no header: the separator the lines agree on, the first column
+    assert seats.read_csv(b"ann@x.test;Ann\nben@x.test;Ben\n") == ["ann@x.test", "ben@x.test"]
+    assert seats.read_csv(b"ann@x.test\nben@x.test") == ["ann@x.test", "ben@x.test"]
+
+
+@pytest.mark.parametrize("data", [
+    "jürgen@x.test\n".encode("cp1252"),  # an accented address whose encoding is a guess
+    "姓名,电子邮件\n张三,zhang@x.test\n".encode("gbk"),  # not Windows-1252 at all: its header unreadable
+])
+def test_a_csv_file_whose_addresses_could_be_misread_is_refused_whole(data):
+    with pytest.raises(DomainError, match="not UTF-8 text, and the addresses it holds could be misread"):
+        seats.read_csv(data)
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04\x14\x00\x06\x00", b"%PDF-1.7\n\x00\x81", b"a,b\n\x81\x8d\n"])
+def test_a_file_that_is_not_csv_text_is_refused_clearly(data):
+    with pytest.raises(DomainError, match="cannot be read as CSV text"):
+        seats.read_csv(data)
 
 
 def test_new_people_and_existing_accounts_are_both_invited_and_each_told_how_to_accept(acme, actor, make):

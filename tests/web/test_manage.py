@@ -74,11 +74,20 @@ def test_a_csv_upload_adds_the_email_column(reseller_client, acme):
     assert "2 members added" in part and live(acme) == ["ann@example.test", "ben@example.test"]
 
 
-def test_a_csv_in_another_encoding_is_refused_and_changes_nothing(reseller_client, acme):
-    data = {"csv_file": (io.BytesIO("jürgen@example.test".encode("utf-16")), "people.csv")}
+def test_a_workbook_uploaded_for_a_csv_is_refused_next_to_the_field_and_changes_nothing(reseller_client, acme):
+    data = {"emails": "ann@example.test",
+            "csv_file": (io.BytesIO(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00"), "people.xlsx")}
     part = reseller_client.post("/console/manage/members", data=data, headers=HTMX,
                                 content_type="multipart/form-data").text
-    assert "not UTF-8" in part and live(acme) == []
+    assert re.search(r'id="csv_file-error">The file cannot be read as CSV text', part) and live(acme) == []
+
+
+def test_a_csv_saved_by_excel_in_french_adds_its_courriel_column(reseller_client, acme):
+    text = "Nom;Prénom;Courriel\nDupont;Jérôme;jerome@example.test\nMartin;Zoé;zoe@example.test\n"
+    data = {"emails": "", "csv_file": (io.BytesIO(text.encode("cp1252")), "membres.csv")}
+    part = reseller_client.post("/console/manage/members", data=data, headers=HTMX,
+                                content_type="multipart/form-data").text
+    assert "2 members added" in part and live(acme) == ["jerome@example.test", "zoe@example.test"]
 
 
 def test_too_many_new_members_are_refused_with_a_link_to_purchase_the_missing_licenses(reseller_client, acme):
