@@ -5,6 +5,7 @@ xdist worker gets its own database on that server, created for the session and e
 every test, so tests never share state.
 """
 
+import io
 import os
 import socket
 import threading
@@ -235,6 +236,14 @@ def login(client, user: User, password: str = PASSWORD, **request):
     response = client.post("/login", data={"email": user.email, "password": password}, **request)
     assert response.status_code == 303, response.text
     return response
+
+
+def exported(response) -> io.StringIO:
+    """A CSV download as a spreadsheet opens it: checked to begin with the UTF-8 byte-order mark (which tells Excel
+    its encoding), the rest to read with ``csv``."""
+    assert response.status_code == 200 and response.mimetype == "text/csv", response.status_code
+    assert response.text.startswith("\ufeff"), response.text[:20]
+    return io.StringIO(response.text.removeprefix("\ufeff"))
 
 
 def login_where(client, make, customer, where: str) -> None:

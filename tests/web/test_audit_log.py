@@ -1,7 +1,6 @@
 """The audit log (R12): who sees what, filters, CSV, keyset pages over a large table; and the outbox view."""
 
 import csv
-import io
 import re
 from datetime import datetime, timedelta
 
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from app import db
 from domain import audit_log, outbox
 from domain.models import AuditEvent, OutboxMessage, OutboxStatus
-from tests.conftest import login
+from tests.conftest import exported, login
 
 
 @pytest.fixture
@@ -139,7 +138,7 @@ def test_in_the_console_acting_on_narrows_the_log_to_that_customer(client, make,
     assert "dave@acme.test" in table(page) and "olga@other.test" not in table(page)
     again = client.get("/console/account/audit").text  # Acting On stays chosen
     assert "dave@acme.test" in table(again) and "olga@other.test" not in table(again)
-    found = list(csv.DictReader(io.StringIO(client.get("/console/account/audit.csv").text)))
+    found = list(csv.DictReader(exported(client.get("/console/account/audit.csv"))))
     assert found and {row["customer"] for row in found} == {str(acme.id)}
     everything = client.get("/console/account/audit?customer=").text  # "— No customer —"
     assert "dave@acme.test" in table(everything) and "olga@other.test" in table(everything)
@@ -150,12 +149,12 @@ def test_the_csv_follows_the_filters(client, make, world):
     login(client, make.operator())
     response = client.get("/vendor/audit.csv?action=member.added")
     assert response.mimetype == "text/csv"
-    found = list(csv.DictReader(io.StringIO(response.text)))
+    found = list(csv.DictReader(exported(response)))
     assert sorted(row["actor"] for row in found) == ["anna@north.test", "sven@south.test"]
     assert all(row["action"] == "member.added" and '"email"' in row["after"] for row in found)
     client.post("/logout")
     login(client, world["anna"])
-    own = list(csv.DictReader(io.StringIO(client.get("/console/account/audit.csv").text)))
+    own = list(csv.DictReader(exported(client.get("/console/account/audit.csv"))))
     assert own and all(row["reseller"] == str(world["north"].id) for row in own)
 
 

@@ -1,6 +1,5 @@
 import csv
 import hashlib
-import io
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -9,7 +8,7 @@ import sqlalchemy as sa
 from app import db
 from domain.models import Invoice
 from domain.money import format_money, to_decimal
-from tests.conftest import HTMX, login
+from tests.conftest import HTMX, exported, login
 
 
 def test_an_invoice_downloads_as_the_exact_stored_bytes(client, make):
@@ -61,14 +60,14 @@ def test_the_invoices_export_as_csv_those_of_the_customer_acted_on_or_all(client
     assert 'href="/console/billing/invoices.csv">Export these invoices (CSV)</a>' in listing
     response = client.get("/console/billing/invoices.csv")
     assert response.mimetype == "text/csv" and 'filename="invoices.csv"' in response.headers["Content-Disposition"]
-    table = list(csv.DictReader(io.StringIO(response.text)))
+    table = list(csv.DictReader(exported(response)))
     assert [(row["invoice"], row["customer"]) for row in table] == [(newer.number, "'-Second SARL"),
                                                                       (older.number, "First GmbH")]
     assert list(table[0]) == ["invoice", "issued", "due", "customer", "net", "VAT", "total", "left to pay",
                               "currency", "status"]
     assert table[0]["total"] == str(to_decimal(newer.gross_minor, "EUR")) and table[0]["status"] == "open"
     client.get(f"/console/billing/?customer={first.id}")  # acting on one customer: its invoices only
-    only = list(csv.DictReader(io.StringIO(client.get("/console/billing/invoices.csv").text)))
+    only = list(csv.DictReader(exported(client.get("/console/billing/invoices.csv"))))
     assert [row["invoice"] for row in only] == [older.number]
 
 
@@ -140,8 +139,8 @@ def test_the_invoices_filter_by_status_as_the_payer_reads_it_and_the_csv_follows
     def listed(status: str) -> tuple[set, set]:
         page = client.get("/console/billing/", query_string={"status": status}).text
         rows = {number for number in (due.number, overdue.number, paid.number) if number in page}
-        table = csv.DictReader(io.StringIO(client.get("/console/billing/invoices.csv",
-                                                      query_string={"status": status}).text))
+        table = csv.DictReader(exported(client.get("/console/billing/invoices.csv",
+                                                      query_string={"status": status})))
         return rows, {row["invoice"] for row in table}
 
     expected = {"open": {due.number, overdue.number}, "overdue": {overdue.number}, "paid": {paid.number},

@@ -1,5 +1,4 @@
 import csv
-import io
 import re
 from datetime import date
 
@@ -8,7 +7,7 @@ import sqlalchemy as sa
 
 from app import db
 from domain.models import Customer, Invoice, PaymentMethod, SubscriptionStatus
-from tests.conftest import HTMX, login
+from tests.conftest import HTMX, exported, login
 
 CONTENT = {**HTMX, "HX-Target": "content"}
 PAGES = ["/console/", "/console/create/", "/console/manage/", "/console/licenses/", "/console/business/",
@@ -117,14 +116,14 @@ def test_the_customer_list_exports_as_csv_with_its_filters_every_row_not_one_pag
     assert f'href="{link}"' in table  # the table's link follows the filters, swapped with it
     response = logged_in.get(link.replace("&amp;", "&"))
     assert response.mimetype == "text/csv" and 'filename="customers.csv"' in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = list(csv.reader(exported(response)))
     assert rows[0][:3] == ["customer", "contact", "contact e-mail"] and rows[0][-2:] == ["renewal date", "status"]
     # by renewal date, then by name: the two yearly ones renew on the same day
     assert [row[0] for row in rows[1:]] == ["Canal BV", "'=HYPERLINK(\"https://evil.test\")", "Acme GmbH"]
     acme_row = rows[3]
     assert acme_row[4] == "DE136695976" and acme_row[7:10] == ["5", "3", "12"]
     assert acme_row[-2:] == [acme.subscription.period_end.isoformat(), "active"]
-    searched = list(csv.reader(io.StringIO(logged_in.get("/console/customers.csv?q=acme").text)))
+    searched = list(csv.reader(exported(logged_in.get("/console/customers.csv?q=acme"))))
     assert [row[0] for row in searched[1:]] == ["Acme GmbH"]  # another reseller's Acme is never there
     assert "Export these customers" not in logged_in.get("/console/?q=nobody", headers=HTMX).text
 

@@ -1,7 +1,6 @@
 """Order history: when, who, what, quantity, amount, payment, status and invoice; filters and CSV."""
 
 import csv
-import io
 import re
 import uuid
 from datetime import date, timedelta
@@ -13,7 +12,7 @@ import time_machine
 from app import db
 from domain.clock import utcnow
 from domain.models import Customer, OrderStatus, PaymentMethod
-from tests.conftest import HTMX, login
+from tests.conftest import HTMX, exported, login
 from tests.web.test_create import form
 
 
@@ -93,7 +92,7 @@ def test_acting_on_narrows_the_history_to_one_customer(history):
 def test_the_csv_export_follows_the_filters(history):
     response = history.get("/console/billing/orders.csv?kind=create")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
-    table = list(csv.DictReader(io.StringIO(response.text)))
+    table = list(csv.DictReader(exported(response)))
     assert {row["customer"] for row in table} == {"Acme GmbH", "Bellevue SARL"}
     acme = next(row for row in table if row["customer"] == "Acme GmbH")
     assert (acme["what"], acme["licenses"], acme["amount"], acme["currency"], acme["status"]) == \
@@ -105,7 +104,7 @@ def test_the_csv_export_writes_no_formula(history, make):
     """A customer name a spreadsheet would run as a formula is written as text (``domain/spreadsheets.py``)."""
     acme = db.session.scalars(sa.select(Customer).where(Customer.name == "Acme GmbH")).one()
     make.order(make.customer(acme.reseller, '=HYPERLINK("https://evil.test","Pay")'))
-    table = list(csv.DictReader(io.StringIO(history.get("/console/billing/orders.csv").text)))
+    table = list(csv.DictReader(exported(history.get("/console/billing/orders.csv"))))
     assert '\'=HYPERLINK("https://evil.test","Pay")' in {row["customer"] for row in table}
     assert all(row["amount"][0].isdigit() for row in table)  # amounts stay numbers
 

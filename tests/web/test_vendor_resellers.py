@@ -22,7 +22,7 @@ from domain.models import (
     SubscriptionStatus,
 )
 from domain.money import format_money, to_decimal
-from tests.conftest import HTMX, PASSWORD, login
+from tests.conftest import HTMX, PASSWORD, exported, login
 from tests.web.test_create import form as create_form
 
 RESELLER = {"name": "Danube Digital GmbH", "street": "Ring 1", "postal_code": "1010", "city": "Wien", "country": "AT",
@@ -191,13 +191,13 @@ def test_the_list_exports_as_csv_searched_and_sorted_as_shown(operator, make):
     assert 'href="/vendor/resellers.csv?sort=customers"' in part  # the link follows the list, swapped with it
     response = operator.get("/vendor/resellers.csv?sort=customers")
     assert response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = list(csv.reader(exported(response)))
     assert rows[0][:2] == ["reseller", "country"] and rows[0][-1] == "status"
     assert rows[1][0] == "Zulu Partners" and rows[1][5] == "2" and rows[1][6] == ""  # unlimited: empty
     alpha = next(row for row in rows if row[0] == "Alpha Resale")
     assert alpha[4:7] == ["12.50", "0", "10"] and alpha[-3:] == ["0.00", "EUR", "active"]
     assert "'=cmd|' /C calc'!A0" in [row[0] for row in rows]
-    searched = list(csv.reader(io.StringIO(operator.get("/vendor/resellers.csv?q=zulu").text)))
+    searched = list(csv.reader(exported(operator.get("/vendor/resellers.csv?q=zulu"))))
     assert [row[0] for row in searched[1:]] == ["Zulu Partners"]
 
 
@@ -229,7 +229,7 @@ def test_the_list_shows_each_resellers_revenue_open_and_overdue_amounts(operator
     assert by_overdue.index("Late Resale") < by_overdue.index("Punctual Partners")
     by_revenue = operator.get("/vendor/?sort=revenue").text  # 30 licenses against 2 x 10
     assert by_revenue.index("Punctual Partners") < by_revenue.index("Late Resale")
-    table = {row["reseller"]: row for row in csv.DictReader(io.StringIO(operator.get("/vendor/resellers.csv").text))}
+    table = {row["reseller"]: row for row in csv.DictReader(exported(operator.get("/vendor/resellers.csv")))}
     assert (table["Late Resale"]["open"], table["Late Resale"]["overdue"]) == (
         str(to_decimal(late_open, "EUR")), str(to_decimal(overdue.gross_minor, "EUR")))
     assert (table["Punctual Partners"]["open"], table["Punctual Partners"]["overdue"]) == ("0.00", "0.00")
