@@ -80,6 +80,9 @@ def test_a_workbook_uploaded_for_a_csv_is_refused_next_to_the_field_and_changes_
     part = reseller_client.post("/console/manage/members", data=data, headers=HTMX,
                                 content_type="multipart/form-data").text
     assert re.search(r'id="csv_file-error">The file cannot be read as CSV text', part) and live(acme) == []
+    # the file control names its help and its error, for a screen reader to read with it
+    assert re.search(r'<input [^>]*aria-describedby="csv_file-help csv_file-error" aria-invalid="true" id="csv_file"',
+                     part)
 
 
 def test_a_csv_saved_by_excel_in_french_adds_its_courriel_column(reseller_client, acme):
