@@ -58,7 +58,7 @@ def reseller_read_only() -> bool:
     ``read_only()``, offer none: each form or button that would change something gives way to a notice or is left
     out, so no one fills in a form only to be refused."""
     return current_user.is_authenticated and current_user.reseller_id is not None \
-        and current_user.reseller_user.reseller.status == ResellerStatus.SUSPENDED
+        and current_reseller().status == ResellerStatus.SUSPENDED
 
 
 def reseller_required(view):

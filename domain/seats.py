@@ -122,16 +122,15 @@ def _separator(text: str) -> str:
 def _text_of(data: bytes) -> tuple[str, bool]:
     """The text of an uploaded file, and whether its encoding had to be guessed. A file holding NUL bytes and no
     UTF-16 mark is not text (an Excel workbook, a PDF) and is refused."""
-    try:
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16"), False
-        if b"\x00" not in data:
-            try:
-                return data.decode("utf-8-sig"), False
-            except UnicodeDecodeError:
-                return data.decode("cp1252"), True
-    except UnicodeDecodeError:
-        pass
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    else:
+        encodings = [] if b"\x00" in data else ["utf-8-sig", "cp1252"]
+    for guessed, encoding in enumerate(encodings):
+        try:
+            return data.decode(encoding), bool(guessed)
+        except UnicodeDecodeError:
+            continue
     raise DomainError(_("The file cannot be read as CSV text. Save it as “CSV UTF-8” and upload it again."),
                       field="csv_file")
 
