@@ -143,4 +143,5 @@ class RenewalForm(FlaskForm):
         SelectChoice(RenewalMode.CANCEL.value, _l("Cancel at the end of the term")),
     ], validators=[InputRequired(message=_l("Choose how the subscription renews."))])
     renewal_licenses = IntegerField(_l("Licenses at renewal"), validators=[
-        Optional(), NumberRange(min=1, max=MAX_LICENSES, message=_l("Between 1 and %(max)s."))])
+        Optional(), NumberRange(min=1, max=MAX_LICENSES, message=_l("Choose between 1 and %(max)s licenses.",
+                                                                    max=LazyString(format_number, MAX_LICENSES)))])

@@ -90,7 +90,7 @@ def test_an_invalid_vat_number_shows_under_the_field_and_the_quote_charges_vat(c
 def test_choosing_bank_transfer_fixes_the_term_at_twelve_months_and_says_why(client, admin):
     part = client.post("/console/create/quote", data=form(term_months="1"), headers=HTMX).text
     term = re.search(r'<fieldset id="term-field".*?</fieldset>', part, re.S).group(0)
-    assert "Bank transfer is yearly" in term
+    assert re.search(r'aria-describedby="term_months-help".*id="term_months-help">Bank transfer is yearly', term, re.S)
     assert re.search(r'value="1"[^>]*disabled|disabled[^>]*value="1"', term)
     assert re.search(r'checked[^>]*value="12"|value="12"[^>]*checked', term)
     assert "12 months × €10.00" in part
@@ -185,6 +185,16 @@ def test_each_field_is_validated_with_a_message_next_to_it(client, admin, values
     before = counts()
     page = client.post("/console/create/", data=form(**values)).text
     assert message in page and counts() == before
+
+
+def test_a_radio_groups_error_is_named_by_the_group_for_a_screen_reader(client, admin):
+    page = client.post("/console/create/", data=form(payment_method="cash")).text
+    group = re.search(r'<fieldset class="choices"[^>]*>\s*<legend>Payment.*?</fieldset>', page, re.S).group(0)
+    assert re.search(r'aria-describedby="payment_method-error".*id="payment_method-error">Not a valid choice', group,
+                     re.S)
+    term = re.search(r'<fieldset id="term-field".*?</fieldset>', client.post(
+        "/console/create/", data=form(term_months="6", payment_method="card")).text, re.S).group(0)
+    assert re.search(r'aria-describedby="term_months-error".*id="term_months-error">Not a valid choice', term, re.S)
 
 
 def test_a_reseller_at_its_organization_limit_is_refused(client, admin, make, reseller):
