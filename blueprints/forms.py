@@ -96,12 +96,16 @@ class LicenseCountField(IntegerField):
             self.errors = list(self.process_errors)  # the range check has nothing to add to that
 
 
+def license_range() -> NumberRange:
+    """Between 1 and MAX_LICENSES licenses, the limit written as the page's language writes numbers."""
+    return NumberRange(1, MAX_LICENSES, message=_l("Choose between 1 and %(max)s licenses.",
+                                                   max=LazyString(format_number, MAX_LICENSES)))
+
+
 def license_count(label: str, default: int) -> LicenseCountField:
     """A number of licenses between 1 and MAX_LICENSES."""
     return LicenseCountField(label, default=default, validators=[
-        InputRequired(message=_l("Enter a number of licenses.")),
-        NumberRange(1, MAX_LICENSES, message=_l("Choose between 1 and %(max)s licenses.",
-                                                       max=LazyString(format_number, MAX_LICENSES)))])
+        InputRequired(message=_l("Enter a number of licenses.")), license_range()])
 
 
 class OrderForm(FlaskForm):
@@ -142,6 +146,4 @@ class RenewalForm(FlaskForm):
         SelectChoice(RenewalMode.NUMBER.value, _l("Renew with this number of licenses:")),
         SelectChoice(RenewalMode.CANCEL.value, _l("Cancel at the end of the term")),
     ], validators=[InputRequired(message=_l("Choose how the subscription renews."))])
-    renewal_licenses = IntegerField(_l("Licenses at renewal"), validators=[
-        Optional(), NumberRange(min=1, max=MAX_LICENSES, message=_l("Choose between 1 and %(max)s licenses.",
-                                                                    max=LazyString(format_number, MAX_LICENSES)))])
+    renewal_licenses = IntegerField(_l("Licenses at renewal"), validators=[Optional(), license_range()])
