@@ -1,9 +1,10 @@
 """Load run: gunicorn (2 workers) on loopback, wrk with a logged-in session cookie, ratios in one run.
 
-For each endpoint: requests per second and p50/p95/p99 latency, next to two floors measured the same
+For each endpoint: requests per second and p50/p95/p99 latency, next to three floors measured the same
 way in the same run: ``/healthz`` (the same app and stack doing nothing; the issue's targets are shares
-of it) and ``/bench/logged-in`` (``benchmarks/server.py``: the session and the user loaded, as every
-console page does first, and nothing more). The large data set and one
+of it), ``/bench/one-query`` (``benchmarks/server.py``: one ``SELECT 1`` in autocommit mode, the most of
+``/healthz``'s rate an endpoint that reads the database at all could reach) and ``/bench/logged-in`` (the
+session and the user loaded, as every console page does first, and nothing more). The large data set and one
 100x smaller are served at once, each by its own gunicorn; the dashboard and Manage run in three
 short rounds, large then small in turn, and keep the median of each percentile, so the two p95 of a
 ratio come from the same minutes. Then the resident memory of the large set's workers after 10,000
@@ -196,6 +197,7 @@ class Site:
                                         "payment_method": "card", "vat_number": ""})
         return {
             "floor: /healthz": ("floor", lambda **o: wrk(base, "/healthz", **o)),
+            "floor: one query": ("floor", lambda **o: wrk(base, "/bench/one-query", **o)),
             "floor: logged in": ("floor", lambda **o: wrk(base, "/bench/logged-in", session=reseller, **o)),
             **{name: ("page", lambda path=path, **o: wrk(base, path, session=reseller, **o))
                for name, path in COMPARED.items()},
@@ -279,6 +281,9 @@ def report(large: dict, small: dict) -> str:
         verdict = "" if target is None else f"{target:.0%} {'met' if share >= target else 'missed'}"
         lines.append(f"| {name} | {kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
                      f"{share:.0%} | {verdict} | {r['rps'] / logged_in:.0%} | {r['errors']} |")
+    one_query = large["results"]["floor: one query"][1]["rps"] / floor
+    lines += ["", f"One statement alone serves {one_query:.0%} of `/healthz`'s rate: no endpoint that reads the "
+                  "database can serve more of it (targets: pages 40 %, fragments 60 %)."]
     lines += ["", "| page | p95 large ms | p95 small ms | large / small (target ≤ 1.3) |", "|---|---:|---:|---:|"]
     for name in COMPARED:
         big, little = large["results"][name][1]["p95"], small["results"][name][1]["p95"]
