@@ -283,7 +283,8 @@ def report(large: dict, small: dict) -> str:
                      f"{share:.0%} | {verdict} | {r['rps'] / logged_in:.0%} | {r['errors']} |")
     one_query = large["results"]["floor: one query"][1]["rps"] / floor
     lines += ["", f"One statement alone serves {one_query:.0%} of `/healthz`'s rate: no endpoint that reads the "
-                  "database can serve more of it (targets: pages 40 %, fragments 60 %)."]
+                  f"database can serve more of it (targets: pages {TARGETS['page']:.0%}, "
+                  f"fragments {TARGETS['fragment']:.0%})."]
     lines += ["", "| page | p95 large ms | p95 small ms | large / small (target ≤ 1.3) |", "|---|---:|---:|---:|"]
     for name in COMPARED:
         big, little = large["results"][name][1]["p95"], small["results"][name][1]["p95"]
